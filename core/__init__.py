@@ -1,0 +1,19 @@
+"""Optiscope's numerical core: problems, methods and the runner (numpy only).
+
+Examples
+--------
+>>> import core
+>>> p = core.get_problem("bowl")
+>>> r = core.run(p, "gd", [1.0, 2.0], steps=200, lr=0.1)
+>>> r.status
+'converged'
+"""
+
+from .methods import GROUPS, METHODS, HyperParam, Method, get_method
+from .problems import PROBLEMS, Problem, get_problem
+from .runner import ESCAPE_FACTOR, STATUSES, Batch, Result, Runner, iterate, run
+
+__all__ = [
+    "ESCAPE_FACTOR", "GROUPS", "METHODS", "PROBLEMS", "STATUSES", "Batch", "HyperParam",
+    "Method", "Problem", "Result", "Runner", "get_method", "get_problem", "iterate", "run",
+]
