@@ -9,11 +9,13 @@ Examples
 'converged'
 """
 
+from . import display
 from .methods import GROUPS, METHODS, HyperParam, Method, get_method
 from .problems import PROBLEMS, Problem, get_problem
 from .runner import ESCAPE_FACTOR, STATUSES, Batch, Result, Runner, iterate, run
+from .trace import Trace
 
 __all__ = [
     "ESCAPE_FACTOR", "GROUPS", "METHODS", "PROBLEMS", "STATUSES", "Batch", "HyperParam",
-    "Method", "Problem", "Result", "Runner", "get_method", "get_problem", "iterate", "run",
+    "Method", "Problem", "Result", "Runner", "Trace", "display", "get_method", "get_problem", "iterate", "run",
 ]

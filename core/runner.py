@@ -516,7 +516,7 @@ def run(problem: Problem | str, method: Method | str, x0: object, *, steps: int 
     >>> import core
     >>> r = core.run("parabola", "gd", [1.0], steps=500, lr=1.02)
     >>> r.status, r.nit
-    ('diverged', 371)
+    ('diverged', 370)
     """
     runner = Runner(problem, method, x0, steps=steps, maximize=maximize, tol=tol, seed=seed,
                     diagnostics=diagnostics, **hyper)
