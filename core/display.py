@@ -74,9 +74,9 @@ def display_heights(Z: Array, mode: str = "auto") -> tuple[Array, str]:
     vals = Z[finite]
     lo, hi = float(vals.min()), float(vals.max())
     if mode == "auto":
-        med = float(np.median(vals))
+        quartile = float(np.percentile(vals, 25))
         spread = hi - lo
-        mode = "log" if spread > 0 and (med - lo) < spread / 50 else "linear"
+        mode = "log" if spread > 0 and (quartile - lo) * 20 < spread else "linear"
     with np.errstate(all="ignore"):
         if mode == "log":
             delta = max((hi - lo) * 1e-6, 1e-12)
@@ -134,3 +134,95 @@ def robust_range(values: Array, pad: float = 0.05) -> tuple[float, float] | None
         return lo - width, hi + width
     span = hi - lo
     return lo - pad * span, hi + pad * span
+
+
+def contour_segments(xs: Array, ys: Array, H: Array, level: float) -> Array:
+    """Line segments of the ``level`` contour of ``H[iy, ix]`` (marching squares).
+
+    Returns an ``(2m, 2)`` array of endpoints, consecutive pairs forming one
+    segment (ready for a plot with ``connect="pairs"``).  Saddle cells are
+    split using the value at the cell centre.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> xs = ys = np.linspace(-1, 1, 3)
+    >>> X, Y = np.meshgrid(xs, ys)
+    >>> seg = contour_segments(xs, ys, X, 0.5)
+    >>> bool(np.allclose(seg[:, 0], 0.5))
+    True
+    """
+    H = np.asarray(H, dtype=float)
+    with np.errstate(all="ignore"):
+        above = H > level
+        z00, z01 = H[:-1, :-1], H[:-1, 1:]   # bottom-left, bottom-right
+        z10, z11 = H[1:, :-1], H[1:, 1:]     # top-left, top-right
+        a00, a01, a10, a11 = above[:-1, :-1], above[:-1, 1:], above[1:, :-1], above[1:, 1:]
+        x0, x1 = xs[:-1][None, :], xs[1:][None, :]
+        y0, y1 = ys[:-1][:, None], ys[1:][:, None]
+
+        def cross(za, zb):
+            t = (level - za) / (zb - za)
+            return np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)
+
+        shape = z00.shape
+        # Edge crossing points: bottom, right, top, left.
+        tb, tr, tt, tl = cross(z00, z01), cross(z01, z11), cross(z10, z11), cross(z00, z10)
+        pts = np.empty((4,) + shape + (2,))
+        pts[0, ..., 0] = x0 + tb * (x1 - x0)
+        pts[0, ..., 1] = np.broadcast_to(y0, shape)
+        pts[1, ..., 0] = np.broadcast_to(x1, shape)
+        pts[1, ..., 1] = y0 + tr * (y1 - y0)
+        pts[2, ..., 0] = x0 + tt * (x1 - x0)
+        pts[2, ..., 1] = np.broadcast_to(y1, shape)
+        pts[3, ..., 0] = np.broadcast_to(x0, shape)
+        pts[3, ..., 1] = y0 + tl * (y1 - y0)
+        hit = np.stack([a00 != a01, a01 != a11, a10 != a11, a00 != a10])
+        finite = np.isfinite(z00) & np.isfinite(z01) & np.isfinite(z10) & np.isfinite(z11)
+        count = hit.sum(axis=0) * finite
+    segments = []
+    two = count == 2
+    if two.any():
+        idx = np.argsort(~hit[:, two], axis=0, kind="stable")[:2]  # the two crossed edges
+        cells = pts[:, two]
+        n = cells.shape[1]
+        first = cells[idx[0], np.arange(n)]
+        second = cells[idx[1], np.arange(n)]
+        segments.append(np.stack([first, second], axis=1).reshape(-1, 2))
+    four = count == 4
+    if four.any():
+        centre_above = ((z00 + z01 + z10 + z11) / 4 > level)[four]
+        same = centre_above == a00[four]
+        c = pts[:, four]
+        # If the centre agrees with the bottom-left corner, that corner is joined
+        # to the middle: cut off the other two corners instead.
+        s1a = np.where(same[:, None], c[0], c[0])
+        s1b = np.where(same[:, None], c[1], c[3])
+        s2a = np.where(same[:, None], c[2], c[2])
+        s2b = np.where(same[:, None], c[3], c[1])
+        segments.append(np.stack([s1a, s1b], axis=1).reshape(-1, 2))
+        segments.append(np.stack([s2a, s2b], axis=1).reshape(-1, 2))
+    if not segments:
+        return np.zeros((0, 2))
+    return np.concatenate(segments)
+
+
+def log_gap(values: Array, floor: float | None) -> tuple[Array, float]:
+    """``log10(value − floor)`` for a log-scale loss plot, safe for any input.
+
+    ``floor`` is the best known value (e.g. the global minimum); without one,
+    a little below the smallest finite value is used.  Non-positive gaps are
+    clamped to ``log10(1e-16) = -16``; NaN stays NaN.
+    Returns the transformed values and the floor used.
+    """
+    v = clip_values(values)
+    finite = v[np.isfinite(v)]
+    if floor is None:
+        if finite.size == 0:
+            return np.full_like(v, np.nan), 0.0
+        lo = float(finite.min())
+        floor = lo - max(abs(lo) * 1e-12, 1e-300)
+    with np.errstate(all="ignore"):
+        out = np.log10(np.maximum(v - floor, 1e-16))
+    out[np.isnan(v)] = np.nan
+    return out, float(floor)

@@ -347,10 +347,12 @@ class Runner:
             return f"Running: step {k}, loss {fval:.6g}, gradient norm {gn:.3g}."
         if code == _CONVERGED:
             if self.method.converged is None:
-                return (f"Converged at step {k}: the gradient norm {gn:.2g} fell below "
+                text = (f"Converged at step {k}: the gradient norm {gn:.2g} fell below "
                         f"the tolerance {self.tol:g}. Final loss {fval:.6g}.")
-            return (f"Converged at step {k}: the search settled within the tolerance "
-                    f"{self.tol:g}. Final loss {fval:.6g}.")
+            else:
+                text = (f"Converged at step {k}: the search settled within the tolerance "
+                        f"{self.tol:g}. Final loss {fval:.6g}.")
+            return text + self._optimum_note(fval)
         if code == _DIVERGED:
             far = float(np.abs(self.state.x[0]).max())
             text = _DIVERGE_REASONS[int(self.reason[0])].format(far=far)
@@ -362,6 +364,20 @@ class Runner:
             return (f"Reached the step limit of {self.steps} without converging:{grad_text} "
                     f"final loss {fval:.6g}.")
         return f"Stopped by the user after {k} steps. Loss {fval:.6g}."
+
+    def _optimum_note(self, fval: float) -> str:
+        """Say when a run settled somewhere worse than the best known optimum."""
+        p = self.problem
+        known = p.maxima if self.maximize else p.minima
+        if not known.size:
+            return ""
+        best = p.value(known)
+        best = float(best.max() if self.maximize else best.min())
+        gap = (best - fval) if self.maximize else (fval - best)
+        if gap > 1e-6 * (1.0 + abs(best)):
+            kind = "maximum" if self.maximize else "minimum"
+            return f" This is only a local {kind}: the best known loss is {best:.4g}."
+        return ""
 
     def result(self, path: Array, values: Array, gnorms: Array, evals: Array,
                diagnostics: tuple[dict[str, Array], ...] = ()) -> Result:

@@ -1,0 +1,78 @@
+"""Command-line entry point: ``optiscope [options]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+import core
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="optiscope",
+        description="Watch optimisation for machine learning happen.",
+    )
+    parser.add_argument("--problem", choices=sorted(core.PROBLEMS), help="landscape or model")
+    parser.add_argument("--method", choices=sorted(core.METHODS), help="optimisation method")
+    parser.add_argument("--lr", type=float, help="learning rate, e.g. 0.05")
+    parser.add_argument("--start", type=float, nargs="+", metavar="X", help="start point")
+    parser.add_argument("--steps", type=int, help="maximum number of steps")
+    parser.add_argument("--maximize", action="store_true", help="climb (gradient ascent)")
+    parser.add_argument("--screenshot", metavar="PNG",
+                        help="run the configuration to the end, save a PNG of the window, exit")
+    parser.add_argument("--size", type=int, nargs=2, metavar=("W", "H"), default=(1400, 860),
+                        help="window size in pixels (default 1400 860)")
+    return parser
+
+
+def _ensure_platform(headless: bool) -> None:
+    """Without any display, render off screen instead of failing to start."""
+    if "QT_QPA_PLATFORM" in os.environ:
+        return
+    if headless and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+def configure_pyqtgraph() -> None:
+    """Global pyqtgraph options (row-major images match numpy meshgrids)."""
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start Optiscope; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _ensure_platform(headless=args.screenshot is not None)
+
+    from PySide6.QtWidgets import QApplication
+
+    configure_pyqtgraph()
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "optiscope"])
+    app.setApplicationName("Optiscope")
+
+    from .main_window import MainWindow
+
+    window = MainWindow()
+    try:
+        window.apply(problem=args.problem, method=args.method, lr=args.lr, start=args.start,
+                     steps=args.steps, maximize=True if args.maximize else None)
+    except ValueError as exc:
+        window.controller.shutdown()
+        parser.error(str(exc))
+    window.resize(*args.size)
+    if args.screenshot:
+        from .screenshot import run_and_save
+
+        return run_and_save(window, args.screenshot)
+    window.show()
+    return app.exec()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

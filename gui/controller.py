@@ -1,0 +1,292 @@
+"""The run controller: settings in, ``core`` runners out, batches to the views.
+
+It owns the runners and the worker thread.  The views never see a runner;
+they receive :class:`core.Trace` histories after each batch.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from superqt.utils import GeneratorWorker
+
+import core
+
+from .style import race_colour
+from .worker import stream
+
+
+@dataclass
+class Racer:
+    """One method taking part in the run."""
+
+    method: str
+    hyper: dict[str, Any]
+    colour: str
+    runner: core.Runner | None = None
+    trace: core.Trace | None = None
+    status: str = "idle"
+    message: str = ""
+    label: str = ""
+
+
+@dataclass
+class RunSettings:
+    """Everything that defines a run."""
+
+    problem: str = "two_bumps"
+    methods: list[tuple[str, dict[str, Any]]] = field(default_factory=lambda: [("gd", {})])
+    lr: float = 0.1
+    maximize: bool = False
+    steps: int = 500
+    tol: float = 1e-8
+    start: np.ndarray | None = None
+
+
+class RunController(QObject):
+    """Builds runs from settings and drives them in a worker thread.
+
+    Signals
+    -------
+    updated
+        New steps arrived (or the run was reset): views should redraw.
+    stateChanged(str)
+        "ready", "running", "paused" or "finished".
+    problemChanged(object)
+        The problem (a :class:`core.Problem`) changed.
+    failed(str)
+        A run could not be built or crashed; the message says why.
+    """
+
+    updated = Signal()
+    stateChanged = Signal(str)
+    problemChanged = Signal(object)
+    startChanged = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, settings: RunSettings | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.settings = settings or RunSettings()
+        self.problem: core.Problem = core.get_problem(self.settings.problem)
+        if self.settings.start is None:
+            self.settings.start = default_start(self.problem)
+        self.racers: list[Racer] = []
+        self.state = "ready"
+        self.speed = 60.0  # steps per second; 0 = as fast as possible
+        self._worker: GeneratorWorker | None = None
+        self._wake = threading.Event()
+        self._generation = 0
+        self._rebuild()
+
+    # -- settings ----------------------------------------------------------------
+    def set_problem(self, name: str) -> None:
+        """Switch to problem ``name``; the start moves to its default."""
+        problem = core.get_problem(name)
+        self._halt()
+        self.settings.problem = name
+        self.problem = problem
+        self.settings.start = default_start(problem)
+        self.problemChanged.emit(problem)
+        self.startChanged.emit(self.settings.start)
+        self._rebuild()
+
+    def set_methods(self, methods: list[tuple[str, dict[str, Any]]]) -> None:
+        """Race these ``(method, hyperparameters)`` pairs."""
+        self._halt()
+        self.settings.methods = [(m, dict(h)) for m, h in methods]
+        self._rebuild()
+
+    def set_hyper(self, index: int, changes: dict[str, Any]) -> None:
+        """Change hyperparameters of racer ``index``: live during a run, otherwise a fresh run."""
+        name, hyper = self.settings.methods[index]
+        hyper.update(changes)
+        self._apply_live_or_reset({index: changes})
+
+    def set_lr(self, lr: float) -> None:
+        """Change the learning rate of every method that has one."""
+        self.settings.lr = lr
+        changes = {i: {"lr": lr} for i, (m, _) in enumerate(self.settings.methods)
+                   if _has_param(m, "lr")}
+        self._apply_live_or_reset(changes)
+
+    def set_start(self, x: np.ndarray) -> None:
+        """Start from ``x`` (a fresh run)."""
+        self._halt()
+        self.settings.start = np.asarray(x, dtype=float)
+        self.startChanged.emit(self.settings.start)
+        self._rebuild()
+
+    def set_run_options(self, *, maximize: bool, steps: int, tol: float) -> None:
+        """Ascent/descent, step limit and tolerance (a fresh run)."""
+        self._halt()
+        self.settings.maximize, self.settings.steps, self.settings.tol = maximize, steps, tol
+        self._rebuild()
+
+    def set_speed(self, steps_per_second: float) -> None:
+        """Pace of the animation (0 = as fast as possible); applies at once."""
+        self.speed = float(steps_per_second)
+
+    # -- transport ---------------------------------------------------------------
+    def play(self) -> None:
+        """Start or resume the run in the worker thread."""
+        if self._worker is not None:
+            return
+        if self.state == "finished":
+            self._rebuild()
+        runners = [r.runner for r in self._live()]
+        if not runners or all(r.done for r in runners):
+            return
+        self._wake = threading.Event()
+        generation = self._generation
+        worker = GeneratorWorker(stream, runners, lambda: self.speed, self._wake)
+        worker.yielded.connect(lambda batches: self._on_batches(batches, generation))
+        worker.errored.connect(self._on_error)
+        worker.finished.connect(lambda w=worker: self._on_finished(w))
+        self._worker = worker
+        self._set_state("running")
+        QThreadPool.globalInstance().start(worker)
+
+    def pause(self) -> None:
+        """Pause after the current batch."""
+        if self._worker is not None:
+            self._quit_worker()
+            self._set_state("paused")
+
+    def toggle(self) -> None:
+        """Play if paused or ready, pause if running."""
+        if self.state == "running":
+            self.pause()
+        else:
+            self.play()
+
+    def step(self) -> None:
+        """Advance every run by one iteration (only while not running)."""
+        if self._worker is not None:
+            return
+        if self.state == "finished":
+            return
+        self._on_batches([r.runner.advance(1) for r in self._live()])
+        if self.state == "ready":
+            self._set_state("paused")
+        self._check_finished()
+
+    def reset(self) -> None:
+        """Stop and return to the start point."""
+        self._halt()
+        self._rebuild()
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        """Stop the worker and wait for it (call before the window closes)."""
+        return self._quit_worker(timeout_ms)
+
+    @property
+    def running(self) -> bool:
+        """True while the worker thread is computing."""
+        return self._worker is not None
+
+    # -- internals -----------------------------------------------------------------
+    def _apply_live_or_reset(self, changes: dict[int, dict[str, Any]]) -> None:
+        if self.state in ("running", "paused"):
+            try:
+                for i, ch in changes.items():
+                    runner = self.racers[i].runner
+                    if runner is not None:
+                        runner.set_hyper(**ch)
+            except ValueError as exc:
+                self.failed.emit(str(exc))
+            return
+        self._halt()
+        self._rebuild()
+
+    def _hyper_for(self, method: str, hyper: dict[str, Any]) -> dict[str, Any]:
+        full = dict(hyper)
+        if _has_param(method, "lr"):
+            full["lr"] = self.settings.lr
+        return full
+
+    def _rebuild(self) -> None:
+        """Fresh runners for the current settings (nothing runs yet)."""
+        s = self.settings
+        self._generation += 1
+        self.racers = []
+        for i, (method, hyper) in enumerate(s.methods):
+            racer = Racer(method, self._hyper_for(method, hyper), race_colour(i),
+                          label=core.get_method(method).title)
+            try:
+                racer.runner = core.Runner(self.problem, method, s.start, steps=s.steps,
+                                           maximize=s.maximize, tol=s.tol, diagnostics=False,
+                                           **racer.hyper)
+                racer.trace = core.Trace(self.problem.dim)
+                racer.status = "ready"
+            except ValueError as exc:
+                racer.status = "error"
+                racer.message = str(exc)
+                self.failed.emit(f"{racer.label}: {exc}")
+            self.racers.append(racer)
+        self._set_state("ready")
+        self.updated.emit()
+
+    def _live(self) -> list[Racer]:
+        return [r for r in self.racers if r.runner is not None]
+
+    def _on_batches(self, batches: list[core.Batch], generation: int | None = None) -> None:
+        if generation is not None and generation != self._generation:
+            return  # a late batch from a run that has since been reset
+        for racer, batch in zip(self._live(), batches, strict=False):
+            if racer.trace is None:
+                continue
+            racer.trace.extend(batch)
+            racer.status = batch.status
+            racer.message = batch.message
+        self.updated.emit()
+
+    def _on_error(self, exc: Exception) -> None:
+        self._worker = None
+        self.failed.emit(f"The run stopped because of an unexpected error: {exc}")
+        self._set_state("paused")
+
+    def _on_finished(self, worker: GeneratorWorker) -> None:
+        if worker is self._worker:
+            self._worker = None
+        self._check_finished()
+
+    def _check_finished(self) -> None:
+        if self._worker is None and self.racers and all(
+                r.runner is None or r.runner.done for r in self.racers):
+            self._set_state("finished")
+
+    def _quit_worker(self, timeout_ms: int = 2000) -> bool:
+        """Ask the worker to stop at its next batch and wait until it has.
+
+        Waiting matters: a new worker must never advance the same runners while
+        the old one is still finishing its batch.
+        """
+        if self._worker is not None:
+            self._wake.set()
+            self._worker.quit()
+            self._worker = None
+        return QThreadPool.globalInstance().waitForDone(timeout_ms)
+
+    def _halt(self) -> None:
+        self._quit_worker()
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.stateChanged.emit(state)
+
+
+def _has_param(method: str, name: str) -> bool:
+    return any(p.name == name for p in core.get_method(method).params)
+
+
+def default_start(problem: core.Problem) -> np.ndarray:
+    """A start point a little way from every known optimum, inside the domain."""
+    dom = problem.domain
+    # Three quarters of the way towards the lower-left corner of the domain, a
+    # place from which most landscapes show something interesting.
+    return dom[:, 0] + 0.2 * (dom[:, 1] - dom[:, 0])

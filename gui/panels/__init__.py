@@ -1,0 +1,1 @@
+"""Dockable control panels: method, learning rate, dataset/problem."""

@@ -1,0 +1,84 @@
+"""Learning rate: a logarithmic slider from 1e-4 to 10 plus an exact entry."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from superqt import QDoubleSlider
+
+import core
+
+from ..widgets import NumberField
+
+LOG_MIN, LOG_MAX = -4.0, 1.0
+#: The learning rates of the lecture slides' quadratic example.
+PRESETS = (0.05, 0.2, 0.9, 1.02)
+
+
+class LearningRatePanel(QWidget):
+    """Chooses the learning rate shared by every method that has one."""
+
+    lrChanged = Signal(float)
+
+    def __init__(self, lr: float = 0.1, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("learningRatePanel")
+        spec = core.METHODS["gd"].param("lr")
+        self.slider = QDoubleSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("lrSlider")
+        self.slider.setRange(LOG_MIN, LOG_MAX)
+        self.slider.setToolTip("Drag to change the learning rate on a log scale (1e-4 … 10).")
+        self.field = NumberField(lr, spec.check, fmt="{:.6g}",
+                                 tooltip="Type an exact learning rate, e.g. 0.05 or 1.02.")
+        self.field.setObjectName("lrField")
+        ends = QHBoxLayout()
+        ends.addWidget(QLabel("0.0001"))
+        ends.addStretch(1)
+        ends.addWidget(QLabel("10"))
+        presets = QHBoxLayout()
+        presets.addWidget(QLabel("Slides:"))
+        for value in PRESETS:
+            button = QPushButton(f"{value:g}")
+            button.setObjectName(f"lrPreset_{value:g}")
+            button.setToolTip(f"Set the learning rate to exactly {value:g}.")
+            button.clicked.connect(lambda _=False, v=value: self.set_lr(v, emit=True))
+            presets.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Learning rate r (step size)"))
+        layout.addWidget(self.slider)
+        layout.addLayout(ends)
+        layout.addWidget(self.field)
+        layout.addLayout(presets)
+        layout.addStretch(1)
+        self._lr = lr
+        self._sync_slider(lr)
+        self.slider.valueChanged.connect(self._slider_moved)
+        self.field.valueCommitted.connect(lambda v: self.set_lr(float(v), emit=True))
+
+    def lr(self) -> float:
+        """The current learning rate (exactly as typed)."""
+        return self._lr
+
+    def set_lr(self, lr: float, *, emit: bool = False) -> None:
+        """Set the learning rate (already validated)."""
+        changed = lr != self._lr
+        self._lr = lr
+        self.field.setValue(lr)
+        self._sync_slider(lr)
+        if emit and changed:
+            self.lrChanged.emit(lr)
+
+    def _sync_slider(self, lr: float) -> None:
+        self.slider.blockSignals(True)
+        self.slider.setValue(min(max(math.log10(lr), LOG_MIN), LOG_MAX))
+        self.slider.blockSignals(False)
+
+    def _slider_moved(self, position: float) -> None:
+        # Round to 3 significant digits so dragging gives readable numbers.
+        lr = float(f"{10.0 ** position:.3g}")
+        if lr != self._lr:
+            self._lr = lr
+            self.field.setValue(lr)
+            self.lrChanged.emit(lr)

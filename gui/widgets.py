@@ -1,0 +1,112 @@
+"""Small reusable widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+
+
+class NumberField(QWidget):
+    """A line edit for one number with a visible message when input is refused.
+
+    ``check`` converts the text to a value or raises ValueError whose text is
+    shown under the field; the last accepted value is kept, so nothing the
+    user had is lost.
+    """
+
+    valueCommitted = Signal(object)
+
+    def __init__(self, value: Any, check: Callable[[Any], Any], *, fmt: str = "{:g}",
+                 tooltip: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._check = check
+        self._fmt = fmt
+        self._value = value
+        self.edit = QLineEdit(self._format(value))
+        self.edit.setToolTip(tooltip)
+        self.message = QLabel()
+        self.message.setObjectName("fieldMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b2182b;")
+        self.message.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.message)
+        self.edit.editingFinished.connect(self.commit)
+
+    def _format(self, value: Any) -> str:
+        try:
+            return self._fmt.format(value)
+        except (TypeError, ValueError):
+            return str(value)
+
+    def value(self) -> Any:
+        """The last accepted value."""
+        return self._value
+
+    def setValue(self, value: Any, *, emit: bool = False) -> None:
+        """Show ``value`` (assumed valid) and clear any message."""
+        self._value = value
+        self.edit.setText(self._format(value))
+        self.message.hide()
+        if emit:
+            self.valueCommitted.emit(value)
+
+    def commit(self) -> bool:
+        """Validate the text; accept it (and emit) or show why not."""
+        text = self.edit.text().strip()
+        try:
+            value = self._check(_parse_number(text))
+        except ValueError as exc:
+            self.message.setText(_friendly(str(exc), text))
+            self.message.show()
+            self.edit.setStyleSheet("border: 2px solid #b2182b;")
+            return False
+        self.message.hide()
+        self.edit.setStyleSheet("")
+        changed = value != self._value
+        self._value = value
+        if changed:
+            self.valueCommitted.emit(value)
+        return True
+
+
+def _parse_number(text: str) -> Any:
+    if not text:
+        raise ValueError("the field is empty: type a number.")
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number.") from None
+    return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() \
+        and abs(number) < 2**53 else number
+
+
+def _friendly(message: str, text: str) -> str:
+    return message if len(text) < 40 else message.replace(text, text[:37] + "...")
+
+
+class Banner(QLabel):
+    """A large, coloured one-line message readable from the back of a lecture hall."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("runBanner")
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setMargin(8)
+        font = self.font()
+        font.setPointSizeF(max(font.pointSizeF(), 9.0) * 1.35)
+        font.setBold(True)
+        self.setFont(font)
+        self.show_message("Click the map to choose a start point, then press Play.", "#2c3e50")
+
+    def show_message(self, text: str, colour: str) -> None:
+        """Show ``text`` on a ``colour`` background."""
+        self.setText(text)
+        self.setStyleSheet(f"QLabel#runBanner {{ background: {colour}; color: white; border-radius: 4px; }}")
