@@ -79,9 +79,9 @@ def check_point(name: str, value: object, dim: int, *, batch: bool = True) -> np
     if batch:
         shape_ok = shape_ok or (arr.ndim == 2 and arr.shape[1] == dim and arr.shape[0] >= 1)
     if not shape_ok:
-        shape = "(dim,)" if not batch else f"({dim},) or (runs, {dim})"
+        shape = f"({dim},)" if not batch else f"({dim},) or (runs, {dim})"
         raise ValueError(
-            f"{name} has shape {arr.shape}, but this problem has {dim} "
+            f"{name}={_show(value)} has shape {arr.shape}, but this problem has {dim} "
             f"coordinate{'s' if dim != 1 else ''}: {name} must have shape {shape}."
         )
     if not np.all(np.isfinite(arr)):
