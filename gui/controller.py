@@ -145,10 +145,12 @@ class RunController(QObject):
         worker = GeneratorWorker(stream, runners, lambda: self.speed, self._wake)
         worker.yielded.connect(lambda batches: self._on_batches(batches, generation))
         worker.errored.connect(self._on_error)
-        worker.finished.connect(lambda w=worker: self._on_finished(w))
+        worker.finished.connect(self._on_finished)
         self._worker = worker
         self._set_state("running")
-        QThreadPool.globalInstance().start(worker)
+        # Python owns the worker: Qt must not delete the runnable under it.
+        worker.setAutoDelete(False)
+        worker.start()
 
     def pause(self) -> None:
         """Pause after the current batch."""
@@ -249,8 +251,9 @@ class RunController(QObject):
         self.failed.emit(f"The run stopped because of an unexpected error: {exc}")
         self._set_state("paused")
 
-    def _on_finished(self, worker: GeneratorWorker) -> None:
-        if worker is self._worker:
+    def _on_finished(self) -> None:
+        # Only the current worker's end matters; a quit worker was forgotten already.
+        if self._worker is not None and not self._worker.is_running:
             self._worker = None
         self._check_finished()
 

@@ -1,0 +1,178 @@
+"""The main window: panels, a live run, divergence, clean shutdown, bad input.
+
+Pattern (as napari's GUI tests): build the window, add it to qtbot, act as a
+user would (or through the controller), assert on widgets and on the model.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt, QThreadPool
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from gui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+PANELS = ("methodPanel", "learningRatePanel", "datasetPanel", "contourView", "lossView")
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.controller.shutdown()
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
+
+
+def run_to_end(qtbot, win, timeout=20_000):
+    win.controller.set_speed(0)
+    win.controller.play()
+    qtbot.waitUntil(lambda: win.controller.state == "finished", timeout=timeout)
+
+
+def type_into(qtbot, field, text):
+    edit = field.findChild(QLineEdit) if not isinstance(field, QLineEdit) else field
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+@pytest.mark.parametrize("name", PANELS)
+def test_every_named_panel_and_view_exists_and_is_visible(window, name):
+    widget = window.findChild(object, name)
+    assert widget is not None, name
+    assert widget.isVisible()
+
+
+def test_play_grows_the_loss_curve_and_updates_the_status(qtbot, window):
+    window.apply(problem="bowl", method="gd", lr=0.1, start=[1.5, -1.0])
+    run_to_end(qtbot, window)
+    curve = window.loss._curves[0]
+    xs, ys = curve.getData()
+    assert len(xs) > 10 and ys[0] == pytest.approx(1.5**2 + 1.0)
+    assert np.all(np.diff(ys) <= 0)  # descent on a bowl never goes up
+    assert window.status_line.text().startswith("Step ")
+    assert "Converged at step" in window.banner.text()
+    path_x, path_y = window.landscape._paths[0][1].getData()
+    assert (path_x[0], path_y[0]) == (1.5, -1.0)
+    assert abs(path_x[-1]) < 1e-3 and abs(path_y[-1]) < 1e-3
+
+
+def test_step_advances_exactly_one_iteration(qtbot, window):
+    window.apply(problem="parabola", method="gd", lr=0.25, start=[1.0])
+    qtbot.mouseClick(window.findChild(object, "stepButton"), Qt.MouseButton.LeftButton)
+    trace = window.controller.racers[0].trace
+    assert trace.last_step == 1 and trace.last_x[0] == pytest.approx(0.5)
+    window.controller.step()
+    assert trace.last_step == 2 and trace.last_x[0] == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize(("problem", "kw"), [
+    ("parabola", dict(lr=1.02, start=[1.0])),
+    ("bowl", dict(lr=0.1, start=[1.0, 1.0], maximize=True)),
+])
+def test_diverging_run_is_reported_and_the_window_stays_usable(qtbot, window, problem, kw):
+    window.apply(problem=problem, method="gd", steps=2000, **kw)
+    run_to_end(qtbot, window)
+    assert window.controller.racers[0].status == "diverged"
+    assert window.banner.text().startswith("Diverged at step")
+    xs, ys = window.loss._curves[0].getData()
+    assert len(xs) > 20 and np.isfinite(ys).all()
+    assert ys.max() > 1e6  # the explosion is on the curve
+    mark_x, _ = window.loss._marks[0][0].getData()
+    assert len(mark_x) == 1
+    # Still responsive: reset, change something, run again.
+    qtbot.mouseClick(window.findChild(object, "resetButton"), Qt.MouseButton.LeftButton)
+    assert window.controller.state == "ready"
+    window.apply(lr=0.05, maximize=False)
+    run_to_end(qtbot, window)
+    assert window.controller.racers[0].status in ("converged", "max_steps")
+
+
+def test_clicking_the_map_sets_the_start_point(qtbot, window):
+    window.apply(problem="himmelblau")
+    view = window.landscape
+    target = QPointF(2.0, -3.0)
+    scene_pos = view.getViewBox().mapViewToScene(target)
+    widget_pos = view.mapFromScene(scene_pos)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
+    start = window.controller.settings.start
+    assert start == pytest.approx([2.0, -3.0], abs=0.1)
+    sx, sy = view.start.getData()
+    assert (sx[0], sy[0]) == pytest.approx(tuple(start))
+
+
+@pytest.mark.parametrize("text", ["0.05", "0.2", "0.9", "1.02", "7e-4"])
+def test_learning_rate_is_typed_exactly(qtbot, window, text):
+    type_into(qtbot, window.lr_panel.field, text)
+    assert window.controller.settings.lr == float(text)
+    assert window.controller.racers[0].runner.hp["lr"] == float(text)
+
+
+@pytest.mark.parametrize("text", ["abc", "-1", "0", "nan", "inf", "", "1e400", "2e4"])
+def test_bad_learning_rate_is_refused_with_a_visible_message(qtbot, window, text):
+    type_into(qtbot, window.lr_panel.field, "0.3")
+    type_into(qtbot, window.lr_panel.field, text)
+    assert window.controller.settings.lr == 0.3  # nothing the user had is lost
+    message = window.lr_panel.field.message
+    assert message.isVisible() and message.text()
+
+
+def test_method_controls_come_from_the_specification(qtbot, window):
+    window.apply(method="momentum")
+    field = window.method_panel.findChild(object, "param_momentum")
+    assert field is not None and field.value() == 0.9
+    qtbot.waitUntil(field.isVisible)  # Qt shows new children of a visible form on the next loop
+    type_into(qtbot, field, "0.5")
+    assert window.controller.racers[0].runner.hp["momentum"] == 0.5
+    type_into(qtbot, field, "-0.5")
+    assert window.controller.racers[0].runner.hp["momentum"] == 0.5
+    assert field.message.isVisible() and "momentum" in field.message.text()
+
+
+def test_learning_rate_change_during_a_run_applies_at_the_next_batch(qtbot, window):
+    window.apply(problem="bowl", lr=0.001, steps=1_000_000, start=[1.0, 1.0])
+    window.controller.set_speed(60)
+    window.controller.play()
+    qtbot.waitUntil(lambda: window.controller.racers[0].trace.last_step > 3, timeout=5000)
+    window.lr_panel.set_lr(0.002, emit=True)
+    runner = window.controller.racers[0].runner
+    qtbot.waitUntil(lambda: runner.hp["lr"] == 0.002, timeout=2000)
+    assert window.controller.state == "running"
+    window.controller.pause()
+    assert window.controller.state == "paused"
+
+
+def test_closing_mid_run_stops_the_worker_quickly(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.apply(problem="rosenbrock", method="gd", lr=1e-4, steps=10_000_000, start=[-1.5, 2.5])
+    win.controller.set_speed(0)
+    win.controller.play()
+    qtbot.waitUntil(lambda: win.controller.racers[0].trace.last_step > 100, timeout=5000)
+    assert win.controller.running
+    started = time.perf_counter()
+    win.close()
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
+    assert not win.controller.running
+
+
+def test_switching_problems_redraws_the_map(qtbot, window):
+    for name in ("bowl", "ellipse", "two_bumps", "rosenbrock", "himmelblau", "saddle", "parabola"):
+        window.dataset_panel.set_problem(name, emit=True)
+        assert window.controller.problem.name == name
+        QApplication.processEvents()
+        image = window.landscape.grab().toImage()
+        assert not image.isNull()
+    assert window.landscape.curve.getData()[0] is not None  # parabola draws its curve
