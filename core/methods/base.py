@@ -9,6 +9,39 @@ The state is a NamedTuple with at least the fields ``x`` (runs, dim), ``f``
 (runs,) and ``g`` (runs, dim) or None: the current iterate, its objective value
 and its gradient, all for the objective being *minimised* (the runner passes
 ``-f`` when maximising).  Everything is batched over a leading "runs" axis.
+
+Diagnostics
+-----------
+``step`` returns a dict of per-step diagnostics the views can draw.  Every
+value has the runs axis first.  Keys in use (a method reports those it has):
+
+``grad`` (runs, dim)
+    gradient of f at the point the step started from;
+``velocity`` (runs, dim)
+    momentum buffer / running mean of gradients;
+``step`` (runs, dim)
+    the displacement actually taken;
+``step_size`` (runs, dim)
+    per-coordinate effective learning rate;
+``newton_step`` (runs, dim)
+    −H⁻¹∇f at the start of the step (whether or not it was taken);
+``hessian_ok`` (runs,)
+    False when the Hessian was singular or not positive definite;
+``trials`` (runs, k, dim)
+    line-search trial points;
+``nu`` (runs,)
+    Levenberg–Marquardt damping;
+``simplex`` (runs, dim+1, dim)
+    Nelder–Mead simplex after the step;
+``temperature`` (runs,), ``candidate`` (runs, dim), ``accepted`` (runs,)
+    simulated annealing;
+``population`` (runs, P, dim)
+    genetic algorithm population after the step;
+``evaluated`` (runs, k, dim)
+    every point whose value the step computed (exhaustive/random search).
+
+``captions`` on a :class:`Method` maps diagnostic keys to one-line
+explanations shown in step-by-step mode.
 """
 
 from __future__ import annotations
