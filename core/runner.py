@@ -56,43 +56,51 @@ class Context:
         self.nhev = np.zeros(runs, dtype=np.int64)
         self.active = np.ones(runs, dtype=np.int64)
 
-    def _per_run(self, X: Array) -> Array:
+    def _per_run(self, X: Array, where: Array | None = None) -> Array:
         points = X.size // (self.runs * self.dim)
-        return self.active if points == 1 else self.active * points
+        n = self.active if points == 1 else self.active * points
+        # ``where`` (runs,) bool: only those runs use this evaluation (a batched
+        # line search whose other runs have already accepted their step).
+        return n if where is None else n * where
 
-    def f(self, X: Array) -> Array:
-        """Objective at ``X`` of shape (runs, [k,] dim)."""
-        self.nfev += self._per_run(X)
+    def f(self, X: Array, where: Array | None = None) -> Array:
+        """Objective at ``X`` of shape (runs, [k,] dim); counted for runs in ``where`` (default all)."""
+        self.nfev += self._per_run(X, where)
         out = self.problem.f(X)
         return -out if self.sign < 0 else out
 
-    def g(self, X: Array) -> Array:
+    def g(self, X: Array, where: Array | None = None) -> Array:
         """Gradient of the objective."""
-        self.ngev += self._per_run(X)
+        self.ngev += self._per_run(X, where)
         out = self.problem.g(X)
         return -out if self.sign < 0 else out
 
-    def fg(self, X: Array) -> tuple[Array, Array]:
+    def fg(self, X: Array, where: Array | None = None) -> tuple[Array, Array]:
         """Objective and gradient together (one function and one gradient evaluation)."""
-        n = self._per_run(X)
+        n = self._per_run(X, where)
         self.nfev += n
         self.ngev += n
         p = self.problem
         f, g = p.fg(X) if p.fg is not None else (p.f(X), p.g(X))
         return (-f, -g) if self.sign < 0 else (f, g)
 
-    def h(self, X: Array) -> Array:
+    def h(self, X: Array, where: Array | None = None) -> Array:
         """Hessian of the objective."""
-        self.nhev += self._per_run(X)
+        self.nhev += self._per_run(X, where)
         out = self.problem.h(X)
         return -out if self.sign < 0 else out
 
-    def residuals(self, X: Array) -> tuple[Array, Array]:
-        """Residuals and Jacobian (counted as one function and one gradient evaluation)."""
+    def residuals(self, X: Array, where: Array | None = None) -> tuple[Array, Array]:
+        """Residuals and Jacobian (counted as one function and one gradient evaluation).
+
+        They are those of the problem whatever the sign: ``f = Σ ε²`` is
+        always the sum of squares, and a method that maximises applies the
+        sign itself.
+        """
         p = self.problem
         if p.r is None or p.j is None:
             raise ValueError(f"problem {p.name!r} is not a least-squares problem.")
-        n = self._per_run(X)
+        n = self._per_run(X, where)
         self.nfev += n
         self.ngev += n
         return p.r(X), p.j(X)
@@ -336,9 +344,20 @@ class Runner:
         return names[self.code]
 
     def message(self) -> str:
-        """One sentence a student understands, describing where the run is."""
+        """One sentence a student understands, describing where the run is.
+
+        For a single run, a method can add a remark (e.g. "the Hessian was not
+        positive definite at 3 steps"): if its state has a callable ``note``,
+        ``state.note(0)`` is appended when it is not empty.
+        """
         if self.runs > 1:
             return _batch_message(self.status_names())
+        text = self._status_message()
+        note = getattr(self.state, "note", None)
+        extra = note(0) if callable(note) else ""
+        return f"{text} {extra}" if extra else text
+
+    def _status_message(self) -> str:
         code = int(self.code[0])
         k = int(self.nit[0])
         gn = float(self.gnorm[0])

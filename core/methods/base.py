@@ -28,7 +28,9 @@ value has the runs axis first.  Keys in use (a method reports those it has):
 ``hessian_ok`` (runs,)
     False when the Hessian was singular or not positive definite;
 ``trials`` (runs, k, dim)
-    line-search trial points;
+    line-search trial points (NaN rows pad runs that needed fewer trials);
+``direction`` (runs, dim)
+    the search direction a line search moved along (CG, BFGS);
 ``nu`` (runs,)
     Levenberg–Marquardt damping;
 ``simplex`` (runs, dim+1, dim)
@@ -42,6 +44,12 @@ value has the runs axis first.  Keys in use (a method reports those it has):
 
 ``captions`` on a :class:`Method` maps diagnostic keys to one-line
 explanations shown in step-by-step mode.
+
+Notes in the message
+--------------------
+A state may define a method ``note(i) -> str``: a remark about run ``i``
+("the Hessian was not positive definite at 2 steps") that the runner appends
+to a single run's message when it is not empty.
 """
 
 from __future__ import annotations
