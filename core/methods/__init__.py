@@ -1,8 +1,8 @@
 """Optimisation methods: a registry of specifications with init/step functions."""
 
 from . import (
+    derivative_free,  # noqa: F401  (registers the methods)
     first_order,  # noqa: F401  (registers the methods)
-    second_order,  # noqa: F401  (registers the methods)
 )
 from .base import GROUPS, METHODS, HyperParam, Method, get_method, register_method
 
