@@ -3,6 +3,7 @@
 from . import (
     derivative_free,  # noqa: F401  (registers the methods)
     first_order,  # noqa: F401  (registers the methods)
+    second_order,  # noqa: F401  (registers the methods)
 )
 from .base import GROUPS, METHODS, HyperParam, Method, get_method, register_method
 
