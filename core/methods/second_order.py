@@ -446,7 +446,9 @@ def _newton_step(ctx, s: NewtonState, hp):
         fail = s.n_fail + (_searching(ctx, _dot(s.g, d)) & ~search.ok)
         diag["trials"] = search.trials
     diag["step"] = x - s.x
-    return s._replace(x=x, f=f, g=g, n_bad=bad, n_singular=singular, n_fail=fail), diag
+    state = s._replace(x=x, f=f, g=g, n_bad=bad, n_singular=singular, n_fail=fail,
+                       damped=hp["variant"] == "damped")  # the variant may change mid-run
+    return state, diag
 
 
 register_method(Method(
