@@ -226,3 +226,98 @@ def log_gap(values: Array, floor: float | None) -> tuple[Array, float]:
         out = np.log10(np.maximum(v - floor, 1e-16))
     out[np.isnan(v)] = np.nan
     return out, float(floor)
+
+
+def arrow(origin: Array, vector: Array, domain: Array, max_fraction: float = 0.3) -> Array | None:
+    """Line segments of an arrow for display, or None if it cannot be drawn.
+
+    Returns ``(6, 2)`` endpoints taken in pairs: the shaft and the two strokes
+    of the head.  The arrow keeps its direction; its length is capped at
+    ``max_fraction`` of the domain's diagonal so a huge gradient still shows.
+
+    Examples
+    --------
+    >>> seg = arrow([0.0, 0.0], [1.0, 0.0], [[-2, 2], [-2, 2]])
+    >>> seg[:2].tolist()
+    [[0.0, 0.0], [1.0, 0.0]]
+    """
+    o = np.asarray(origin, dtype=float).ravel()[:2]
+    v = np.asarray(vector, dtype=float).ravel()[:2]
+    if o.shape != (2,) or v.shape != (2,) or not (np.isfinite(o).all() and np.isfinite(v).all()):
+        return None
+    dom = np.asarray(domain, dtype=float)[:2]
+    diag = float(np.hypot(*(dom[:, 1] - dom[:, 0])))
+    with np.errstate(all="ignore"):
+        length = float(np.hypot(*v))
+    if not np.isfinite(length) or length <= diag * 1e-9:
+        return None
+    cap = max_fraction * diag
+    if length > cap:
+        v = v * (cap / length)
+        length = cap
+    tip = o + v
+    head = min(0.35 * length, 0.04 * diag)
+    back = -v / length * head
+    c, s_ = np.cos(np.pi / 7), np.sin(np.pi / 7)
+    left = np.array([c * back[0] - s_ * back[1], s_ * back[0] + c * back[1]])
+    right = np.array([c * back[0] + s_ * back[1], -s_ * back[0] + c * back[1]])
+    return np.stack([o, tip, tip, tip + left, tip, tip + right])
+
+
+def polygon(points: Array) -> Array:
+    """Close a polygon (e.g. a Nelder–Mead simplex) for drawing: first point repeated at the end."""
+    P = np.asarray(points, dtype=float).reshape(-1, np.asarray(points).shape[-1])[:, :2]
+    return np.concatenate([P, P[:1]]) if len(P) else P
+
+
+class HeightScale:
+    """Maps loss values to heights in a 3-D box, the same way for the surface
+    and for the paths drawn on it.
+
+    ``mode`` is one of :data:`HEIGHT_MODES` ("auto" picks "log" when a few
+    values dwarf the rest, as for Rosenbrock).  Heights land in
+    ``[0, top]``; non-finite or huge values are clamped, never passed on.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = HeightScale(np.array([[0.0, 1.0], [2.0, 4.0]]), "linear", top=2.0)
+    >>> s(np.array([0.0, 4.0, np.inf, np.nan])).tolist()
+    [0.0, 2.0, 2.0, 2.0]
+    """
+
+    def __init__(self, Z: Array, mode: str = "auto", top: float = 1.0):
+        if mode not in HEIGHT_MODES:
+            raise ValueError(f"mode={mode!r} is not allowed: mode must be one of {', '.join(HEIGHT_MODES)}.")
+        Z = np.asarray(Z, dtype=float)
+        vals = Z[np.isfinite(Z)]
+        self.top = float(top)
+        if vals.size == 0:
+            self.mode, self.lo, self.hi = "linear", 0.0, 1.0
+        else:
+            _, self.mode = display_heights(Z, mode)
+            self.lo, self.hi = float(vals.min()), float(vals.max())
+            if self.mode == "clipped":
+                self.hi = float(np.percentile(vals, 95))
+        if self.hi <= self.lo:
+            self.hi = self.lo + 1.0
+        self.delta = max((self.hi - self.lo) * 1e-6, 1e-12)
+        self._h_lo, self._h_hi = self._raw(np.array([self.lo, self.hi]))
+
+    def _raw(self, v: Array) -> Array:
+        with np.errstate(all="ignore"):
+            c = np.clip(v, self.lo, self.hi)
+            if self.mode == "log":
+                return np.log10(c - self.lo + self.delta)
+            return c
+
+    def __call__(self, values: Array) -> Array:
+        """Heights in ``[0, top]`` for ``values`` (NaN and +inf go to the top)."""
+        v = np.asarray(values, dtype=float)
+        v = np.where(np.isnan(v), np.inf, v)
+        h = (self._raw(v) - self._h_lo) / (self._h_hi - self._h_lo)
+        return np.clip(np.nan_to_num(h, nan=1.0), 0.0, 1.0) * self.top
+
+    def unit(self, values: Array) -> Array:
+        """Heights in ``[0, 1]`` (for colour lookup)."""
+        return self(values) / self.top if self.top else np.zeros_like(np.asarray(values, float))

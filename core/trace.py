@@ -45,27 +45,49 @@ class Trace:
         self.last_step = -1
         self.last_x: Array | None = None
         self.last = dict.fromkeys(self.COLUMNS, np.nan)
+        #: What the method reported about its latest step (see core.methods.base).
+        self.last_diagnostics: dict[str, Array] = {}
+        self._evaluated = np.empty((0, dim))
+        self.evaluated_capacity = 100_000
+        self.evaluated_total = 0
 
     def extend(self, batch: Batch) -> None:
         """Append an unbatched :class:`~core.Batch`."""
         if batch.steps.size == 0:
             return
-        steps = batch.steps
+        steps = np.asarray(batch.steps)
         cols = np.stack([np.asarray(getattr(batch, c), dtype=float) for c in self.COLUMNS])
-        keep = steps % self.stride == 0
-        idx = np.nonzero(keep)[0]
-        for i in idx:
-            if self.n == self.capacity:
-                self._halve()
-                if steps[i] % self.stride:
-                    continue
-            self._steps[self.n] = steps[i]
-            self._x[self.n] = batch.x[i]
-            self._cols[:, self.n] = cols[:, i]
-            self.n += 1
+        rows = np.nonzero(steps % self.stride == 0)[0]
+        while self.n + rows.size > self.capacity:
+            self._halve()
+            rows = rows[steps[rows] % self.stride == 0]
+        m = rows.size
+        self._steps[self.n:self.n + m] = steps[rows]
+        self._x[self.n:self.n + m] = np.asarray(batch.x)[rows]
+        self._cols[:, self.n:self.n + m] = cols[:, rows]
+        self.n += m
+        diags = batch.diagnostics
+        if diags and "evaluated" in diags[-1]:
+            for diag in diags:
+                points = diag.get("evaluated")
+                if points is not None:
+                    self._add_evaluated(np.asarray(points, dtype=float).reshape(-1, self.dim))
+        if diags and diags[-1]:
+            self.last_diagnostics = diags[-1]
         self.last_step = int(steps[-1])
         self.last_x = np.array(batch.x[-1], dtype=float)
         self.last = {c: float(cols[j, -1]) for j, c in enumerate(self.COLUMNS)}
+
+    def _add_evaluated(self, points: Array) -> None:
+        self.evaluated_total += len(points)
+        room = self.evaluated_capacity - len(self._evaluated)
+        if room > 0:
+            self._evaluated = np.concatenate([self._evaluated, points[:room]])
+
+    @property
+    def evaluated(self) -> Array:
+        """Every point whose value the method reported computing (first 100,000 kept)."""
+        return self._evaluated
 
     def _halve(self) -> None:
         self.stride *= 2
@@ -99,4 +121,4 @@ class Trace:
     @property
     def nbytes(self) -> int:
         """Memory held by the buffers."""
-        return self._steps.nbytes + self._x.nbytes + self._cols.nbytes
+        return self._steps.nbytes + self._x.nbytes + self._cols.nbytes + self._evaluated.nbytes

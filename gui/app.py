@@ -17,7 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch optimisation for machine learning happen.",
     )
     parser.add_argument("--problem", choices=sorted(core.PROBLEMS), help="landscape or model")
-    parser.add_argument("--method", choices=sorted(core.METHODS), help="optimisation method")
+    parser.add_argument("--method", choices=sorted(core.METHODS), nargs="+", metavar="METHOD",
+                        help="optimisation method(s); several race each other. "
+                             f"Choices: {', '.join(sorted(core.METHODS))}")
     parser.add_argument("--lr", type=float, help="learning rate, e.g. 0.05")
     parser.add_argument("--start", type=float, nargs="+", metavar="X", help="start point")
     parser.add_argument("--steps", type=int, help="maximum number of steps")
@@ -50,8 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _ensure_platform(headless=args.screenshot is not None)
 
+    from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
+    # pyqtgraph caches compiled shader programs globally: every GL view must
+    # share one context group, or a re-created 3-D view draws with dead ids.
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     configure_pyqtgraph()
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "optiscope"])
     app.setApplicationName("Optiscope")

@@ -79,6 +79,7 @@ class RunController(QObject):
         self.speed = 60.0  # steps per second; 0 = as fast as possible
         self._worker: GeneratorWorker | None = None
         self._wake = threading.Event()
+        self._consumed = threading.Event()
         self._generation = 0
         self._rebuild()
 
@@ -105,6 +106,12 @@ class RunController(QObject):
         name, hyper = self.settings.methods[index]
         hyper.update(changes)
         self._apply_live_or_reset({index: changes})
+
+    def set_method_hyper(self, method: str, changes: dict[str, Any]) -> None:
+        """Change hyperparameters of the racer running ``method`` (if it races)."""
+        for i, (name, _) in enumerate(self.settings.methods):
+            if name == method:
+                self.set_hyper(i, changes)
 
     def set_lr(self, lr: float) -> None:
         """Change the learning rate of every method that has one."""
@@ -141,8 +148,10 @@ class RunController(QObject):
         if not runners or all(r.done for r in runners):
             return
         self._wake = threading.Event()
+        self._consumed = threading.Event()
+        self._consumed.set()
         generation = self._generation
-        worker = GeneratorWorker(stream, runners, lambda: self.speed, self._wake)
+        worker = GeneratorWorker(stream, runners, lambda: self.speed, self._wake, self._consumed)
         worker.yielded.connect(lambda batches: self._on_batches(batches, generation))
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
@@ -171,7 +180,7 @@ class RunController(QObject):
             return
         if self.state == "finished":
             return
-        self._on_batches([r.runner.advance(1) for r in self._live()])
+        self._on_batches([[r.runner.advance(1)] for r in self._live()])
         if self.state == "ready":
             self._set_state("paused")
         self._check_finished()
@@ -220,7 +229,7 @@ class RunController(QObject):
                           label=core.get_method(method).title)
             try:
                 racer.runner = core.Runner(self.problem, method, s.start, steps=s.steps,
-                                           maximize=s.maximize, tol=s.tol, diagnostics=False,
+                                           maximize=s.maximize, tol=s.tol, diagnostics=True,
                                            **racer.hyper)
                 racer.trace = core.Trace(self.problem.dim)
                 racer.status = "ready"
@@ -235,15 +244,19 @@ class RunController(QObject):
     def _live(self) -> list[Racer]:
         return [r for r in self.racers if r.runner is not None]
 
-    def _on_batches(self, batches: list[core.Batch], generation: int | None = None) -> None:
-        if generation is not None and generation != self._generation:
-            return  # a late batch from a run that has since been reset
-        for racer, batch in zip(self._live(), batches, strict=False):
-            if racer.trace is None:
+    def _on_batches(self, batches: list[list[core.Batch]], generation: int | None = None) -> None:
+        """Take, per racer, the batches computed since the last call."""
+        if generation is not None:
+            self._consumed.set()  # the worker may send what it computes next
+            if generation != self._generation:
+                return  # a late batch from a run that has since been reset
+        for racer, held in zip(self._live(), batches, strict=False):
+            if racer.trace is None or not held:
                 continue
-            racer.trace.extend(batch)
-            racer.status = batch.status
-            racer.message = batch.message
+            for batch in held:
+                racer.trace.extend(batch)
+            racer.status = held[-1].status
+            racer.message = held[-1].message
         self.updated.emit()
 
     def _on_error(self, exc: Exception) -> None:

@@ -12,12 +12,16 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
+    QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import qthrottled
 
 import core
 
@@ -26,9 +30,10 @@ from .panels.dataset_panel import DatasetPanel
 from .panels.learning_rate_panel import LearningRatePanel
 from .panels.method_panel import MethodPanel
 from .style import STATUS_COLOURS
-from .views.landscape_view import LandscapeView
+from .views.landscape_view import OVERLAYS, LandscapeView
 from .views.loss_view import LossView
-from .widgets import Banner
+from .views.surface_view import SurfaceView
+from .widgets import Banner, Pane
 
 SPEEDS = (("1 step/s", 1.0), ("5 steps/s", 5.0), ("20 steps/s", 20.0), ("60 steps/s", 60.0),
           ("300 steps/s", 300.0), ("Fastest", 0.0))
@@ -58,16 +63,32 @@ class MainWindow(QMainWindow):
 
         self.banner = Banner()
         self.landscape = LandscapeView()
+        self.surface = SurfaceView()
         self.loss = LossView()
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.landscape)
-        splitter.addWidget(self.loss)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        self.overlay_button = self._overlay_menu()
+        self.landscape_pane = Pane("Contour map", self.landscape, [self.overlay_button])
+        self.surface_pane = Pane("3-D surface", self.surface)
+        self.views = QSplitter(Qt.Orientation.Horizontal)
+        self.views.setObjectName("landscapeSplitter")
+        self.views.addWidget(self.landscape_pane)
+        self.views.addWidget(self.surface_pane)
+        self.landscape_pane.maximiseToggled.connect(
+            lambda on: self._maximise(self.landscape_pane, self.surface_pane, on))
+        self.surface_pane.maximiseToggled.connect(
+            lambda on: self._maximise(self.surface_pane, self.landscape_pane, on))
+        self.analysis = QTabWidget()
+        self.analysis.setObjectName("analysisTabs")
+        self.analysis.addTab(self.loss, "Loss")
+        vertical = QSplitter(Qt.Orientation.Vertical)
+        vertical.addWidget(self.views)
+        vertical.addWidget(self.analysis)
+        vertical.setStretchFactor(0, 3)
+        vertical.setStretchFactor(1, 2)
         central = QWidget()
         layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.banner)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(vertical, 1)
         self.setCentralWidget(central)
 
         self._build_toolbar()
@@ -76,19 +97,25 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_line, 1)
 
         c = self.controller
-        c.updated.connect(self._refresh)
+        # Redraw at most ~30 times a second however fast batches arrive.
+        self._refresh_soon = qthrottled(self._refresh, timeout=33, leading=True)
+        self._surface_soon = qthrottled(lambda traces: self.surface.set_paths(traces),
+                                        timeout=150, leading=True)
+        c.updated.connect(self._refresh_soon)
         c.stateChanged.connect(self._state_changed)
         c.problemChanged.connect(self._problem_changed)
         c.startChanged.connect(self.landscape.set_start)
+        c.startChanged.connect(self.surface.set_start)
         c.failed.connect(self._show_failure)
         self.dataset_panel.problemChanged.connect(c.set_problem)
-        self.method_panel.methodChanged.connect(self._method_changed)
-        self.method_panel.hyperChanged.connect(lambda ch: c.set_hyper(0, ch))
+        self.method_panel.racersChanged.connect(c.set_methods)
+        self.method_panel.hyperChanged.connect(c.set_method_hyper)
         self.method_panel.settingsChanged.connect(self._run_options_changed)
         self.lr_panel.lrChanged.connect(c.set_lr)
         self.landscape.startPicked.connect(c.set_start)
         self._problem_changed(c.problem)
         self.landscape.set_start(c.settings.start)
+        self.surface.set_start(c.settings.start)
         self._refresh()
         self._state_changed(c.state)
         self.resize(1400, 860)
@@ -126,8 +153,32 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.speed_combo)
         self.addToolBar(bar)
 
+    def _overlay_menu(self) -> QToolButton:
+        button = QToolButton()
+        button.setObjectName("overlayButton")
+        button.setText("Overlays")
+        button.setToolTip("Choose what the last step of each method shows on the map.")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        self.overlay_actions: dict[str, QAction] = {}
+        for key, label in OVERLAYS.items():
+            action = QAction(label, menu)
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.setObjectName(f"overlay_{key}")
+            action.toggled.connect(lambda on, k=key: self.landscape.set_overlay(k, on))
+            menu.addAction(action)
+            self.overlay_actions[key] = action
+        button.setMenu(menu)
+        return button
+
+    def _maximise(self, pane: Pane, other: Pane, on: bool) -> None:
+        if on and other.max_button.isChecked():
+            other.max_button.setChecked(False)
+        other.setVisible(not on)
+
     # -- scripting ---------------------------------------------------------------
-    def apply(self, *, problem: str | None = None, method: str | None = None,
+    def apply(self, *, problem: str | None = None, method: str | list[str] | None = None,
               lr: float | None = None, start: Any = None, steps: int | None = None,
               maximize: bool | None = None, tol: float | None = None) -> None:
         """Set up a configuration as a user would, validating every value.
@@ -139,8 +190,12 @@ class MainWindow(QMainWindow):
             core.get_problem(problem)
             self.dataset_panel.set_problem(problem, emit=True)
         if method is not None:
-            core.get_method(method)
-            self.method_panel.set_method(method, emit=True)
+            names = [method] if isinstance(method, str) else list(method)
+            if not names:
+                raise ValueError("method=[] is not allowed: method must name at least one method.")
+            for name in names:
+                core.get_method(name)
+            self.method_panel.set_racers(names, emit=True)
         if lr is not None:
             lr = core.METHODS["gd"].param("lr").check(lr)
             self.lr_panel.set_lr(lr)
@@ -158,9 +213,6 @@ class MainWindow(QMainWindow):
             c.set_start(x)
 
     # -- reactions -----------------------------------------------------------------
-    def _method_changed(self, name: str) -> None:
-        self.controller.set_methods([(name, self.method_panel.hyper())])
-
     def _run_options_changed(self) -> None:
         mp = self.method_panel
         self.controller.set_run_options(maximize=mp.maximize.isChecked(),
@@ -169,6 +221,8 @@ class MainWindow(QMainWindow):
     def _problem_changed(self, problem: core.Problem) -> None:
         self.landscape.set_problem(problem)
         self.landscape.set_start(self.controller.settings.start)
+        self.surface.set_problem(problem)
+        self.surface.set_start(self.controller.settings.start)
         floor = float(problem.value(problem.minima).min()) if problem.minima.size else None
         self.loss.set_floor(floor)
         self.loss.clear()
@@ -182,6 +236,8 @@ class MainWindow(QMainWindow):
         c = self.controller
         racers = [r for r in c.racers if r.trace is not None]
         self.landscape.set_paths([(r.colour, r.trace) for r in racers])
+        # Software OpenGL redraws the whole surface each time: update it less often.
+        self._surface_soon([(r.colour, r.trace) for r in racers])
         if not any(r.trace.n or r.trace.last_step >= 0 for r in racers):
             self.loss.clear()
         self.loss.set_runs([(r.label, r.colour, r.trace, r.status) for r in racers])
@@ -192,29 +248,46 @@ class MainWindow(QMainWindow):
         racers = c.racers
         if not racers:
             return
-        lead = racers[0]
-        if lead.status == "error":
-            self.banner.show_message(lead.message, STATUS_COLOURS["diverged"])
+        errors = [r for r in racers if r.status == "error"]
+        if errors:
+            self.banner.show_message(errors[0].message, STATUS_COLOURS["diverged"])
             self.status_line.setText("")
             return
-        trace = lead.trace
-        if trace is None or trace.last_step < 0:
+        started = [r for r in racers if r.trace is not None and r.trace.last_step >= 0]
+        if not started:
             s = c.settings
             start = ", ".join(f"{v:.3g}" for v in np.atleast_1d(s.start))
-            verb = "climbs (ascent)" if s.maximize else "descends"
-            lr_text = f" with learning rate {s.lr:g}" if "lr" in lead.hyper else ""
+            verb = "climb (ascent)" if s.maximize else "descend"
+            who = racers[0].label if len(racers) == 1 else f"{len(racers)} methods"
+            lr_text = f" with learning rate {s.lr:g}" if any("lr" in r.hyper for r in racers) else ""
             self.banner.show_message(
-                f"Ready: {lead.label} {verb} from ({start}){lr_text}. "
-                f"Click the map to move the start, then press Play.", STATUS_COLOURS["idle"])
+                f"Ready: {who} {verb} from ({start}){lr_text}. "
+                f"Click the map or drag the white square to move the start, then press Play.",
+                STATUS_COLOURS["idle"])
             self.status_line.setText("")
             return
-        colour = STATUS_COLOURS.get(lead.status, STATUS_COLOURS["running"])
-        self.banner.show_message(lead.message, colour)
-        last = trace.last
-        self.status_line.setText(
-            f"Step {trace.last_step}   ·   loss {last['f']:.6g}   ·   "
-            f"gradient norm {last['grad_norm']:.3g}   ·   "
-            f"function evaluations {int(last['nfev'])}")
+        statuses = {r.status for r in racers}
+        if "diverged" in statuses:
+            colour = STATUS_COLOURS["diverged"]
+        elif statuses <= {"converged"}:
+            colour = STATUS_COLOURS["converged"]
+        elif len(statuses) == 1:
+            colour = STATUS_COLOURS.get(statuses.pop(), STATUS_COLOURS["running"])
+        else:
+            colour = STATUS_COLOURS["running"]
+        if len(racers) == 1:
+            self.banner.show_message(racers[0].message, colour)
+        else:
+            lines = [f"<span style='color:{r.colour}'>■</span> {r.label}: {r.message}"
+                     for r in racers]
+            self.banner.show_message("<br>".join(lines), colour)
+        parts = []
+        for r in started:
+            last = r.trace.last
+            evals = int(last["nfev"]) if np.isfinite(last["nfev"]) else 0
+            parts.append(f"{r.label}: step {r.trace.last_step}, loss {last['f']:.6g}, "
+                         f"|∇f| {last['grad_norm']:.3g}, {evals} evaluations")
+        self.status_line.setText("   ·   ".join(parts))
 
     def _show_failure(self, message: str) -> None:
         self.banner.show_message(message, STATUS_COLOURS["diverged"])

@@ -6,12 +6,12 @@ from __future__ import annotations
 RACE_COLOURS = (
     "#D55E00",  # vermillion
     "#56B4E9",  # sky blue
-    "#F0E442",  # yellow
     "#009E73",  # bluish green
     "#CC79A7",  # reddish purple
     "#E69F00",  # orange
     "#0072B2",  # blue
     "#FFFFFF",  # white
+    "#F0E442",  # yellow (last: it vanishes on the yellow end of cividis)
 )
 
 COLOUR_MAP = "cividis"

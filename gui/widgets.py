@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
 
 class NumberField(QWidget):
@@ -110,3 +110,38 @@ class Banner(QLabel):
         """Show ``text`` on a ``colour`` background."""
         self.setText(text)
         self.setStyleSheet(f"QLabel#runBanner {{ background: {colour}; color: white; border-radius: 4px; }}")
+
+
+class Pane(QWidget):
+    """A titled frame around a view with a "Maximise" toggle (the window hides
+    the other panes while one is maximised)."""
+
+    maximiseToggled = Signal(bool)
+
+    def __init__(self, title: str, view: QWidget, extras: list[QWidget] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.view = view
+        self.title = QLabel(f"<b>{title}</b>")
+        self.max_button = QToolButton()
+        self.max_button.setText("Maximise")
+        self.max_button.setCheckable(True)
+        self.max_button.setObjectName(f"{view.objectName()}Maximise")
+        self.max_button.setToolTip("Give this view the whole plotting area (click again to restore).")
+        self.max_button.toggled.connect(self._toggled)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.title)
+        bar.addStretch(1)
+        for widget in extras or []:
+            bar.addWidget(widget)
+        bar.addWidget(self.max_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(view, 1)
+
+    def _toggled(self, on: bool) -> None:
+        self.max_button.setText("Restore" if on else "Maximise")
+        self.maximiseToggled.emit(on)

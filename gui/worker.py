@@ -1,9 +1,10 @@
 """The worker: advances the runs in a background thread and sends batches.
 
 It is a plain generator run by superqt's ``GeneratorWorker``: every ``yield``
-hands the GUI one list of batches (one per racing method) and is where a
-quit request takes effect, so Stop, Reset and closing the window end the run
-within one batch.  It yields at most ``FPS`` times a second.
+hands the GUI, for each racing method, the list of batches computed since the
+previous yield.  The worker never waits for the display: while the GUI is
+busy drawing, batches are merged and sent together once it has taken the
+previous ones, so a slow display means bigger updates, never a backlog.
 """
 
 from __future__ import annotations
@@ -16,36 +17,56 @@ import core
 
 FPS = 60
 FRAME = 1.0 / FPS
-#: At full speed, compute for about this long per frame before sending.
+#: At full speed, compute for about this long per frame.
 BUSY = 0.012
+#: Stop computing when this many frames are waiting for the GUI (it is stuck).
+MAX_PENDING = 120
 
 
 def stream(runners: Sequence[core.Runner], pace: Callable[[], float],
-           wake: threading.Event) -> Iterator[list[core.Batch]]:
+           wake: threading.Event, consumed: threading.Event | None = None
+           ) -> Iterator[list[list[core.Batch]]]:
     """Advance ``runners`` together, pacing to ``pace()`` steps per second (0 = full speed).
 
-    ``wake`` interrupts the wait between frames (set it when asking to quit).
+    ``wake`` ends the stream (set it when asking to quit; it also cuts short
+    the wait between frames).  ``consumed`` is set by the GUI when it has taken
+    the last yield; until then new batches are held back and merged.
     """
     chunk = 1
-    while True:
+    pending: list[list[core.Batch]] = [[] for _ in runners]
+    frames = 0
+    while not wake.is_set():
         started = time.perf_counter()
         rate = pace()
         if rate <= 0:
-            batches = [r.advance(chunk) for r in runners]
+            for held, r in zip(pending, runners, strict=True):
+                held.append(r.advance(chunk))
             spent = time.perf_counter() - started
             # Grow or shrink the chunk so one frame of work takes about BUSY seconds.
             if spent < BUSY / 2:
                 chunk = min(chunk * 2, 1_000_000)
             elif spent > BUSY * 2 and chunk > 1:
                 chunk //= 2
-            wait = FRAME - spent
+            period = FRAME
         else:
             n = max(1, round(rate * FRAME)) if rate >= FPS else 1
-            batches = [r.advance(n) for r in runners]
+            for held, r in zip(pending, runners, strict=True):
+                held.append(r.advance(n))
             period = FRAME if rate >= FPS else 1.0 / rate
-            wait = period - (time.perf_counter() - started)
-        yield batches
-        if all(r.done for r in runners):
+        frames += 1
+        finished = all(r.done for r in runners)
+        if consumed is None or consumed.is_set() or finished or frames >= MAX_PENDING:
+            if consumed is not None:
+                while not (consumed.is_set() or wake.is_set()):
+                    consumed.wait(0.005)
+                if wake.is_set():
+                    return
+                consumed.clear()
+            yield pending
+            pending = [[] for _ in runners]
+            frames = 0
+        if finished:
             return
+        wait = period - (time.perf_counter() - started)
         if wait > 0 and wake.wait(wait):
             return

@@ -67,3 +67,21 @@ else:
     # Row-major makes image/contour arrays index as [row, column] like a
     # numpy meshgrid (the default, column-major, shows them transposed).
     pyqtgraph.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+
+
+def _share_opengl_contexts() -> None:
+    """Every GL widget must share one OpenGL context group (as in the app).
+
+    pyqtgraph compiles each shader program once and caches its id globally;
+    without sharing, a second window's GL view would use ids that belonged to
+    the first window's (destroyed) context: "GLError invalid value".
+    """
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+
+try:
+    _share_opengl_contexts()
+except ImportError:  # a core-only environment has no Qt
+    pass

@@ -17,7 +17,8 @@ from gui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 
-PANELS = ("methodPanel", "learningRatePanel", "datasetPanel", "contourView", "lossView")
+PANELS = ("methodPanel", "learningRatePanel", "datasetPanel", "contourView", "lossView",
+          "surfaceView")
 
 
 @pytest.fixture
@@ -58,9 +59,9 @@ def test_play_grows_the_loss_curve_and_updates_the_status(qtbot, window):
     xs, ys = curve.getData()
     assert len(xs) > 10 and ys[0] == pytest.approx(1.5**2 + 1.0)
     assert np.all(np.diff(ys) <= 0)  # descent on a bowl never goes up
-    assert window.status_line.text().startswith("Step ")
+    assert window.status_line.text().startswith("Gradient descent: step ")
     assert "Converged at step" in window.banner.text()
-    path_x, path_y = window.landscape._paths[0][1].getData()
+    path_x, path_y = window.landscape._racers[0].line.getData()
     assert (path_x[0], path_y[0]) == (1.5, -1.0)
     assert abs(path_x[-1]) < 1e-3 and abs(path_y[-1]) < 1e-3
 
@@ -105,8 +106,7 @@ def test_clicking_the_map_sets_the_start_point(qtbot, window):
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
     start = window.controller.settings.start
     assert start == pytest.approx([2.0, -3.0], abs=0.1)
-    sx, sy = view.start.getData()
-    assert (sx[0], sy[0]) == pytest.approx(tuple(start))
+    assert view.start_position() == pytest.approx(tuple(start))
 
 
 @pytest.mark.parametrize("text", ["0.05", "0.2", "0.9", "1.02", "7e-4"])
@@ -176,3 +176,60 @@ def test_switching_problems_redraws_the_map(qtbot, window):
         image = window.landscape.grab().toImage()
         assert not image.isNull()
     assert window.landscape.curve.getData()[0] is not None  # parabola draws its curve
+
+
+def test_racing_methods_each_get_a_colour_path_and_legend_line(qtbot, window):
+    window.apply(problem="himmelblau", method=["gd", "momentum", "adam"], lr=0.01,
+                 start=[-1.0, -1.0], steps=300)
+    assert [r.method for r in window.controller.racers] == ["gd", "momentum", "adam"]
+    colours = {r.colour for r in window.controller.racers}
+    assert len(colours) == 3
+    run_to_end(qtbot, window)
+    assert len(window.landscape._racers) == 3
+    for items in window.landscape._racers:
+        xs, _ = items.line.getData()
+        assert len(xs) > 2
+    labels = [window.loss.legend.getLabel(c).text for c in window.loss._curves]
+    assert any(label.startswith("Adam:") and "evaluations" in label for label in labels)
+    assert window.banner.text().count("<br>") == 2  # one line per racer
+
+
+def test_ticking_a_method_in_the_tree_adds_a_racer(qtbot, window):
+    item = window.method_panel._items["adam"]
+    item.setCheckState(0, Qt.CheckState.Checked)
+    assert [r.method for r in window.controller.racers] == ["gd", "adam"]
+    # The last ticked method can never be unticked: one method always runs.
+    window.method_panel._items["gd"].setCheckState(0, Qt.CheckState.Unchecked)
+    window.method_panel._items["adam"].setCheckState(0, Qt.CheckState.Unchecked)
+    assert [r.method for r in window.controller.racers] == ["adam"]
+
+
+def test_overlays_draw_the_last_step_and_can_be_switched_off(qtbot, window):
+    window.apply(problem="ellipse", method="momentum", lr=0.02, start=[-2.5, 1.5])
+    for _ in range(3):
+        window.controller.step()
+    items = window.landscape._racers[0]
+    for key in ("gradient", "velocity", "step"):
+        xs, _ = items.arrows[key].getData()
+        assert xs is not None and len(xs) == 6, key  # shaft + two head strokes
+    window.overlay_actions["gradient"].setChecked(False)
+    xs, _ = items.arrows["gradient"].getData()
+    assert xs is None or len(xs) == 0
+    xs, _ = items.arrows["velocity"].getData()
+    assert len(xs) == 6
+
+
+def test_either_landscape_view_can_be_maximised(qtbot, window):
+    window.landscape_pane.max_button.click()
+    assert not window.surface_pane.isVisible() and window.landscape_pane.isVisible()
+    window.surface_pane.max_button.click()  # hidden pane's button still works from code
+    assert not window.landscape_pane.isVisible()
+    window.surface_pane.max_button.click()
+    assert window.landscape_pane.isVisible() and window.surface_pane.isVisible()
+
+
+def test_dragging_the_start_marker_moves_the_start(qtbot, window):
+    window.apply(problem="bowl")
+    window.landscape.start.setPos(0.5, -1.25)
+    window.landscape.start.sigPositionChangeFinished.emit(window.landscape.start)
+    assert window.controller.settings.start == pytest.approx([0.5, -1.25])

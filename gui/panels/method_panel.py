@@ -1,16 +1,20 @@
-"""Method panel: choose a method; its controls are built from its specification."""
+"""Method panel: tick one or more methods to race; the selected one's controls
+are built from its hyperparameter specification (no hand-made forms)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -18,8 +22,8 @@ from PySide6.QtWidgets import (
 import core
 from core._checks import check_int, check_real
 
+from ..style import race_colour
 from ..widgets import NumberField
-from .dataset_panel import grouped_combo, select_data
 
 GROUP_TITLES = {
     "first-order": "First-order (gradient)",
@@ -29,21 +33,59 @@ GROUP_TITLES = {
 
 #: Hyperparameters with a panel of their own.
 SHARED_PARAMS = ("lr",)
+NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
 class MethodPanel(QWidget):
-    """Chooses the method, its hyperparameters, ascent/descent and run length."""
+    """Chooses the racing methods, their hyperparameters, ascent/descent and run length.
 
-    methodChanged = Signal(str)
-    hyperChanged = Signal(dict)
+    Signals
+    -------
+    racersChanged(list)
+        The ticked methods changed: a list of ``(name, hyperparameters)``.
+    hyperChanged(str, dict)
+        A hyperparameter of method ``name`` changed.
+    settingsChanged()
+        Ascent/descent, step limit or tolerance changed.
+    """
+
+    racersChanged = Signal(list)
+    hyperChanged = Signal(str, dict)
     settingsChanged = Signal()
 
     def __init__(self, method: str = "gd", parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("methodPanel")
-        entries = [(m.name, m.title, m.group) for m in core.METHODS.values()]
-        self.combo = grouped_combo(entries, GROUP_TITLES)
-        self.combo.setObjectName("methodCombo")
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("methodTree")
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setToolTip("Tick several methods to race them from the same start.")
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self._hypers: dict[str, dict[str, Any]] = {}
+        self._checked: list[str] = []
+        for group, heading in GROUP_TITLES.items():
+            members = [m for m in core.METHODS.values() if m.group == group]
+            if not members:
+                continue
+            top = QTreeWidgetItem([heading])
+            top.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            self.tree.addTopLevelItem(top)
+            for m in members:
+                item = QTreeWidgetItem([m.title])
+                item.setData(0, NAME_ROLE, m.name)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                              | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(0, Qt.CheckState.Unchecked)
+                item.setToolTip(0, m.summary)
+                top.addChild(item)
+                self._items[m.name] = item
+                self._hypers[m.name] = {p.name: p.default for p in m.params
+                                        if p.name not in SHARED_PARAMS}
+            top.setExpanded(True)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setObjectName("methodSummary")
@@ -64,77 +106,140 @@ class MethodPanel(QWidget):
         run_form.addRow("Max steps", self.steps)
         run_form.addRow("Tolerance", self.tol)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Method"))
-        layout.addWidget(self.combo)
+        layout.addWidget(QLabel("Tick methods to race; click one to edit it"))
+        layout.addWidget(self.tree, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.params_box)
         layout.addWidget(run_box)
-        layout.addStretch(1)
         self._fields: dict[str, Any] = {}
-        self._hyper: dict[str, Any] = {}
-        self._name = ""
+        self._shown = ""
         self.set_method(method)
-        self.combo.currentIndexChanged.connect(self._picked)
+        self.tree.itemChanged.connect(self._item_changed)
+        self.tree.currentItemChanged.connect(self._current_changed)
         self.maximize.toggled.connect(lambda _: self.settingsChanged.emit())
         self.steps.valueCommitted.connect(lambda _: self.settingsChanged.emit())
         self.tol.valueCommitted.connect(lambda _: self.settingsChanged.emit())
 
     # -- state ---------------------------------------------------------------
     def method(self) -> str:
-        """Name of the selected method."""
-        return self._name
+        """The method whose controls are shown."""
+        return self._shown
 
-    def hyper(self) -> dict[str, Any]:
-        """Hyperparameters set in this panel (not the shared ones such as lr)."""
-        return dict(self._hyper)
+    def racers(self) -> list[tuple[str, dict[str, Any]]]:
+        """Ticked methods with their hyperparameters, in the order they were ticked."""
+        return [(name, dict(self._hypers[name])) for name in self._checked]
+
+    def hyper(self, name: str | None = None) -> dict[str, Any]:
+        """Hyperparameters of ``name`` (default: the shown method), shared ones excluded."""
+        return dict(self._hypers[name or self._shown])
 
     def set_method(self, name: str, *, emit: bool = False) -> None:
-        """Select ``name`` and rebuild its controls from its specification."""
+        """Race ``name`` alone and show its controls."""
+        self.set_racers([name], emit=emit)
+
+    def set_racers(self, names: list[str], *, emit: bool = False) -> None:
+        """Tick exactly ``names`` (in this order) and show the first one's controls."""
+        for n in names:
+            core.get_method(n)
+        self.tree.blockSignals(True)
+        for key, item in self._items.items():
+            item.setCheckState(0, Qt.CheckState.Checked if key in names else Qt.CheckState.Unchecked)
+        self.tree.blockSignals(False)
+        self._checked = list(dict.fromkeys(names))
+        self._recolour()
+        if names:
+            self.tree.blockSignals(True)
+            self.tree.setCurrentItem(self._items[names[0]])
+            self.tree.blockSignals(False)
+            self._show_controls(names[0])
+        if emit:
+            self.racersChanged.emit(self.racers())
+
+    def set_hyper(self, name: str, values: dict[str, Any]) -> None:
+        """Set hyperparameters of ``name`` (validated), updating its controls if shown."""
         method = core.get_method(name)
-        self._name = name
-        self.combo.blockSignals(True)
-        select_data(self.combo, name)
-        self.combo.blockSignals(False)
-        self.summary.setText(method.summary)
+        checked = method.validate(**{**self._hypers[name], **values})
+        self._hypers[name].update({k: v for k, v in checked.items() if k not in SHARED_PARAMS})
+        if name == self._shown:
+            self._show_controls(name)
+
+    # -- controls --------------------------------------------------------------
+    def _show_controls(self, name: str) -> None:
+        method = core.get_method(name)
+        self._shown = name
+        self.summary.setText(f"<b>{method.title}</b>: {method.summary}")
         while self.params_form.rowCount():
             self.params_form.removeRow(0)
         self._fields.clear()
-        self._hyper = {}
         for spec in method.params:
             if spec.name in SHARED_PARAMS:
                 continue
-            self._hyper[spec.name] = spec.default
-            self.params_form.addRow(spec.display, self._control(spec))
+            self.params_form.addRow(spec.display, self._control(name, spec))
         if not self._fields:
-            self.params_form.addRow(QLabel("(only the learning rate)"))
-        if emit:
-            self.methodChanged.emit(name)
+            text = "(uses only the learning rate)" if any(p.name == "lr" for p in method.params) \
+                else "(no settings)"
+            self.params_form.addRow(QLabel(text))
+        self.params_box.setTitle(f"Hyperparameters of {method.title}")
 
-    def _control(self, spec: core.HyperParam) -> QWidget:
+    def _control(self, method: str, spec: core.HyperParam) -> QWidget:
+        value = self._hypers[method][spec.name]
+        tip = f"{spec.help}. Allowed: {spec.allowed()}."
         if spec.kind == "choice":
             widget = QComboBox()
             widget.addItems(list(spec.choices))
-            widget.setCurrentText(spec.default)
-            widget.currentTextChanged.connect(lambda v, n=spec.name: self._set(n, v))
+            widget.setCurrentText(str(value))
+            widget.currentTextChanged.connect(lambda v, n=spec.name: self._set(method, n, v))
         elif spec.kind == "bool":
             widget = QCheckBox()
-            widget.setChecked(bool(spec.default))
-            widget.toggled.connect(lambda v, n=spec.name: self._set(n, bool(v)))
+            widget.setChecked(bool(value))
+            widget.toggled.connect(lambda v, n=spec.name: self._set(method, n, bool(v)))
         else:
             fmt = "{:d}" if spec.kind == "int" else "{:.6g}"
-            widget = NumberField(spec.default, spec.check, fmt=fmt,
-                                 tooltip=f"{spec.help}. Allowed: {spec.allowed()}.")
-            widget.valueCommitted.connect(lambda v, n=spec.name: self._set(n, v))
+            widget = NumberField(value, spec.check, fmt=fmt, tooltip=tip)
+            widget.valueCommitted.connect(lambda v, n=spec.name: self._set(method, n, v))
         widget.setObjectName(f"param_{spec.name}")
-        widget.setToolTip(f"{spec.help}. Allowed: {spec.allowed()}.")
+        widget.setToolTip(tip)
         self._fields[spec.name] = widget
         return widget
 
-    def _set(self, name: str, value: Any) -> None:
-        self._hyper[name] = value
-        self.hyperChanged.emit({name: value})
+    def _set(self, method: str, name: str, value: Any) -> None:
+        self._hypers[method][name] = value
+        self.hyperChanged.emit(method, {name: value})
 
-    def _picked(self, index: int) -> None:
-        key = self.combo.itemData(index)
-        if key and key != self._name:
-            self.set_method(key, emit=True)
+    def _recolour(self) -> None:
+        for key, item in self._items.items():
+            if key in self._checked:
+                item.setForeground(0, QBrush(QColor(race_colour(self._checked.index(key)))))
+                font = item.font(0)
+                font.setBold(True)
+                item.setFont(0, font)
+            else:
+                item.setForeground(0, QBrush())
+                font = item.font(0)
+                font.setBold(False)
+                item.setFont(0, font)
+
+    def _item_changed(self, item: QTreeWidgetItem, _column: int) -> None:
+        name = item.data(0, NAME_ROLE)
+        if not name:
+            return
+        ticked = item.checkState(0) == Qt.CheckState.Checked
+        if ticked and name not in self._checked:
+            self._checked.append(name)
+        elif not ticked and name in self._checked:
+            if len(self._checked) == 1:  # at least one method always races
+                self.tree.blockSignals(True)
+                item.setCheckState(0, Qt.CheckState.Checked)
+                self.tree.blockSignals(False)
+                return
+            self._checked.remove(name)
+        self.tree.blockSignals(True)
+        self._recolour()
+        self.tree.blockSignals(False)
+        self._show_controls(name)
+        self.racersChanged.emit(self.racers())
+
+    def _current_changed(self, current: QTreeWidgetItem | None, _previous) -> None:
+        name = current.data(0, NAME_ROLE) if current is not None else None
+        if name:
+            self._show_controls(name)

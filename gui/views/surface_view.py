@@ -1,0 +1,203 @@
+"""The 3-D surface view (pyqtgraph.opengl): the landscape as a height-coloured
+surface with every racing method's path and ball on it.
+
+OpenGL is imported only when the view is first shown, so the window appears
+before the (slow) OpenGL import happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+import core
+from core import display
+
+from ..style import COLOUR_MAP
+
+SURFACE_RESOLUTION = 256
+HEIGHT_LABELS = {"auto": "height: auto", "linear": "height: linear", "clipped": "height: clipped",
+                 "log": "height: log"}
+
+
+class SurfaceView(QWidget):
+    """3-D landscape; mouse drag rotates, wheel zooms; "Reset camera" restores the view."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("surfaceView")
+        self.setMinimumSize(280, 240)
+        self.mode_combo = QComboBox()
+        self.mode_combo.setObjectName("heightModeCombo")
+        for key, label in HEIGHT_LABELS.items():
+            self.mode_combo.addItem(label, key)
+        self.mode_combo.setToolTip("How loss maps to height: log helps deep narrow valleys "
+                                   "(Rosenbrock), clipped hides tall walls.")
+        self.mode_combo.currentIndexChanged.connect(lambda _: self._rebuild())
+        self.reset_button = QPushButton("Reset camera")
+        self.reset_button.setObjectName("resetCameraButton")
+        self.reset_button.clicked.connect(self.reset_camera)
+        self.note = QLabel()
+        self.note.setObjectName("surfaceNote")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("3-D surface"))
+        bar.addStretch(1)
+        bar.addWidget(self.mode_combo)
+        bar.addWidget(self.reset_button)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addLayout(bar)
+        self._layout.addWidget(self.note)
+        self.gl = None  # the GLViewWidget, created on first show
+        self.problem: core.Problem | None = None
+        self.scale: display.HeightScale | None = None
+        self._surface = None
+        self._items: list = []
+        self._paths: list[tuple] = []
+        self._traces: Sequence[tuple[str, core.Trace]] = []
+        self._start: np.ndarray | None = None
+        self._gl_failed = ""
+
+    # -- lazy OpenGL -----------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self.gl is None and not self._gl_failed:
+            QTimer.singleShot(0, self.ensure_gl)
+
+    def ensure_gl(self) -> bool:
+        """Create the OpenGL widget (imports OpenGL); False if OpenGL is unavailable."""
+        if self.gl is not None:
+            return True
+        if self._gl_failed:
+            return False
+        try:
+            import pyqtgraph.opengl as gl
+
+            widget = gl.GLViewWidget()
+        except Exception as exc:  # noqa: BLE001 - any GL start-up failure is shown, not raised
+            self._gl_failed = f"The 3-D view is unavailable on this computer: {exc}"
+            self.note.setText(self._gl_failed)
+            self.note.show()
+            return False
+        widget.setObjectName("surfaceGL")
+        widget.setBackgroundColor("w")
+        self._layout.addWidget(widget, 1)
+        self.gl = widget
+        self._gl_module = gl
+        self._rebuild()
+        return True
+
+    # -- content ---------------------------------------------------------------------
+    def set_problem(self, problem: core.Problem) -> None:
+        """Show ``problem``'s surface (2-D problems only)."""
+        self.problem = problem
+        self._rebuild()
+
+    def height_mode(self) -> str:
+        """The height mapping chosen by the user."""
+        return self.mode_combo.currentData()
+
+    def set_height_mode(self, mode: str) -> None:
+        """Choose "auto", "linear", "clipped" or "log"."""
+        self.mode_combo.setCurrentIndex(self.mode_combo.findData(mode))
+
+    def _rebuild(self) -> None:
+        if self.problem is None:
+            return
+        if self.problem.dim != 2:
+            self.note.setText("The 3-D surface shows landscapes of two coordinates; "
+                              "this problem has " + str(self.problem.dim) + ".")
+            self.note.show()
+            if self.gl is not None:
+                self.gl.hide()
+            return
+        self.note.setVisible(bool(self._gl_failed))
+        if self.gl is None:
+            return
+        self.gl.show()
+        gl = self._gl_module
+        for item in self._items:
+            self.gl.removeItem(item)
+        self._items, self._paths = [], []
+        grid = display.landscape_grid(self.problem, SURFACE_RESOLUTION)
+        dom = self.problem.domain
+        extent = float(max(dom[:, 1] - dom[:, 0]))
+        self.scale = display.HeightScale(grid.Z, self.height_mode(), top=0.6 * extent)
+        heights = self.scale(grid.Z)
+        colours = pg.colormap.get(COLOUR_MAP).map(self.scale.unit(grid.Z), mode="float")
+        # Vertex colours in the mesh's vertex order (x-major), flattened: the
+        # (width, height, 4) form the docstring mentions is indexed as flat.
+        vertex_colours = np.ascontiguousarray(colours.transpose(1, 0, 2)).reshape(-1, 4)
+        surface = gl.GLSurfacePlotItem(x=grid.xs, y=grid.ys, z=heights.T, colors=vertex_colours,
+                                       shader=None, smooth=False, computeNormals=False)
+        self._add(surface)
+        if self.problem.minima.size:
+            mins = self.problem.minima[:, :2]
+            pos = np.column_stack([mins, self.scale(self.problem.value(mins)) + 0.01 * extent])
+            self._add(gl.GLScatterPlotItem(pos=pos, size=16, color=(1, 1, 1, 1), pxMode=True))
+        self._start_item = gl.GLScatterPlotItem(pos=np.zeros((0, 3)), size=14,
+                                                color=(1, 1, 1, 1), pxMode=True)
+        self._add(self._start_item)
+        self.reset_camera()
+        self.set_start(self._start)
+        self.set_paths(self._traces)
+
+    def _add(self, item) -> None:
+        self.gl.addItem(item)
+        self._items.append(item)
+
+    def _lift(self, xy: np.ndarray, f: np.ndarray) -> np.ndarray:
+        """3-D points for (x, y) positions with losses ``f``, just above the surface."""
+        dom = self.problem.domain
+        extent = float(max(dom[:, 1] - dom[:, 0]))
+        p = display.clip_points(xy, dom, margin=1.0)
+        z = self.scale(f) + 0.01 * extent
+        out = np.column_stack([p, z]).astype(float)
+        return out[np.isfinite(out).all(axis=1)]
+
+    def set_start(self, x: np.ndarray | None) -> None:
+        """Mark the start point on the surface."""
+        self._start = None if x is None else np.asarray(x, dtype=float)
+        if self.gl is None or self.scale is None or self._start is None or self.problem.dim != 2:
+            return
+        self._start_item.setData(pos=self._lift(self._start[None, :2],
+                                                self.problem.value(self._start[None, :2])))
+
+    def set_paths(self, traces: Sequence[tuple[str, core.Trace]]) -> None:
+        """Draw every ``(colour, trace)`` as a 3-D line with its ball."""
+        self._traces = traces
+        if self.gl is None or self.scale is None or self.problem is None or self.problem.dim != 2:
+            return
+        gl = self._gl_module
+        while len(self._paths) < len(traces):
+            line = gl.GLLinePlotItem(pos=np.zeros((0, 3)), width=3, antialias=True)
+            ball = gl.GLScatterPlotItem(pos=np.zeros((0, 3)), size=18, pxMode=True)
+            self._add(line)
+            self._add(ball)
+            self._paths.append((line, ball))
+        for i, (line, ball) in enumerate(self._paths):
+            if i >= len(traces):
+                line.setData(pos=np.zeros((0, 3)))
+                ball.setData(pos=np.zeros((0, 3)))
+                continue
+            colour, trace = traces[i]
+            rgba = pg.mkColor(colour).getRgbF()
+            pts = self._lift(trace.x, trace.column("f")) if trace.last_x is not None else np.zeros((0, 3))
+            line.setData(pos=pts, color=rgba, width=3)
+            ball.setData(pos=pts[-1:], color=rgba, size=18)
+
+    def reset_camera(self) -> None:
+        """Look at the whole surface from the usual angle."""
+        if self.gl is None or self.problem is None or self.problem.dim != 2:
+            return
+        dom = self.problem.domain
+        centre = dom.mean(axis=1)
+        extent = float(max(dom[:, 1] - dom[:, 0]))
+        self.gl.opts["center"] = pg.Vector(float(centre[0]), float(centre[1]), 0.25 * extent)
+        self.gl.setCameraPosition(distance=1.45 * extent, elevation=35, azimuth=-65)

@@ -1,0 +1,71 @@
+"""The 3-D surface view renders through OpenGL under Xvfb and survives anything."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pyqtgraph.functions import ndarray_from_qimage
+from PySide6.QtGui import QImage
+
+import core
+from gui.views.surface_view import SurfaceView
+
+pytestmark = pytest.mark.gui
+
+
+def rgb(image: QImage) -> np.ndarray:
+    return ndarray_from_qimage(image.convertToFormat(QImage.Format.Format_RGBA8888))[..., :3].copy()
+
+
+@pytest.fixture
+def view(qtbot):
+    v = SurfaceView()
+    v.resize(420, 360)
+    qtbot.addWidget(v)
+    v.show()
+    qtbot.waitExposed(v)
+    assert v.ensure_gl()
+    return v
+
+
+@pytest.mark.parametrize("name", ["bowl", "two_bumps", "rosenbrock", "himmelblau"])
+@pytest.mark.parametrize("mode", ["auto", "linear", "clipped", "log"])
+def test_surface_draws_a_coloured_landscape(qtbot, view, name, mode):
+    view.set_problem(core.get_problem(name))
+    view.set_height_mode(mode)
+    pixels = rgb(view.gl.grabFramebuffer())
+    background = (pixels > 245).all(axis=-1)
+    assert 0.05 < (~background).mean() < 0.98  # a surface covers part of the view
+    assert len(np.unique(pixels.reshape(-1, 3)[::5], axis=0)) > 50  # a colour map, not one colour
+
+
+def test_paths_and_balls_survive_a_diverging_run(qtbot, view):
+    p = core.get_problem("bowl")
+    view.set_problem(p)
+    trace = core.Trace(2)
+    for batch in core.iterate(p, "gd", [1.0, 1.0], steps=500, lr=0.1, maximize=True):
+        trace.extend(batch)
+    assert batch.status == "diverged"
+    view.set_paths([("#D55E00", trace)])
+    line, ball = view._paths[0]
+    assert np.isfinite(line.pos).all() and len(line.pos) > 10
+    assert float(np.abs(line.pos).max()) < 1e3  # clipped for display
+    image = view.gl.grabFramebuffer()
+    assert not image.isNull()
+
+
+def test_one_dimensional_problems_explain_themselves(qtbot, view):
+    view.set_problem(core.get_problem("parabola"))
+    assert view.note.isVisible() and "two coordinates" in view.note.text()
+    view.set_problem(core.get_problem("bowl"))
+    assert not view.note.isVisible() and view.gl.isVisible()
+
+
+def test_reset_camera_restores_the_view(qtbot, view):
+    view.set_problem(core.get_problem("himmelblau"))
+    before = dict(view.gl.cameraParams())
+    view.gl.orbit(40, 10)
+    assert view.gl.cameraParams()["azimuth"] != before["azimuth"]
+    view.reset_button.click()
+    assert view.gl.cameraParams()["azimuth"] == before["azimuth"]
+    assert view.gl.cameraParams()["elevation"] == before["elevation"]
