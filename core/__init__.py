@@ -9,13 +9,16 @@ Examples
 'converged'
 """
 
-from . import display
+from . import activations, derivatives, display
 from .methods import GROUPS, METHODS, HyperParam, Method, get_method
+from .noise import with_gradient_noise
+from .parse import parse_function
 from .problems import PROBLEMS, Problem, get_problem
 from .runner import ESCAPE_FACTOR, STATUSES, Batch, Result, Runner, iterate, run
 from .trace import Trace
 
 __all__ = [
+    "activations", "derivatives", "parse_function", "with_gradient_noise",
     "ESCAPE_FACTOR", "GROUPS", "METHODS", "PROBLEMS", "STATUSES", "Batch", "HyperParam",
     "Method", "Problem", "Result", "Runner", "Trace", "display", "get_method", "get_problem", "iterate", "run",
 ]
