@@ -46,6 +46,14 @@ class Problem:
         Names of the coordinates, for axis labels.
     description
         A few sentences for students: what this landscape teaches.
+    smooth
+        False when the function has kinks or jumps (derivatives exist only
+        almost everywhere): finite-difference checks and "gradient = 0 at a
+        minimum" do not apply there.
+    goal
+        ``"minimize"`` or ``"maximize"``: how the problem is naturally posed
+        (a hint for the app's default; :func:`core.run` minimises unless told
+        ``maximize=True``).
 
     Examples
     --------
@@ -72,6 +80,8 @@ class Problem:
     coords: tuple[str, ...] = ()
     description: str = ""
     options: Mapping[str, Any] = field(default_factory=dict)
+    smooth: bool = True
+    goal: str = "minimize"
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
