@@ -10,14 +10,18 @@ Examples
 """
 
 from . import activations, derivatives, display
+from .datasets import DATASETS, Dataset, get_dataset, load_csv
 from .methods import GROUPS, METHODS, HyperParam, Method, get_method
 from .noise import with_gradient_noise
 from .parse import parse_function
 from .problems import PROBLEMS, Problem, get_problem
 from .runner import ESCAPE_FACTOR, STATUSES, Batch, Result, Runner, iterate, run
+from .slices import SliceGrid, project, random_directions, slice_grid, slice_problem
 from .trace import Trace
 
 __all__ = [
+    "DATASETS", "Dataset", "get_dataset", "load_csv",
+    "SliceGrid", "project", "random_directions", "slice_grid", "slice_problem",
     "activations", "derivatives", "parse_function", "with_gradient_noise",
     "ESCAPE_FACTOR", "GROUPS", "METHODS", "PROBLEMS", "STATUSES", "Batch", "HyperParam",
     "Method", "Problem", "Result", "Runner", "Trace", "display", "get_method", "get_problem", "iterate", "run",
