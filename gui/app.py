@@ -28,6 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run the configuration to the end, save a PNG of the window, exit")
     parser.add_argument("--size", type=int, nargs=2, metavar=("W", "H"), default=(1400, 860),
                         help="window size in pixels (default 1400 860)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="open the window, race two methods, check that every view drew, "
+                             "print a one-line verdict and exit 0 (OK) or 1")
+    parser.add_argument("--quit-after-show", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -72,6 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.controller.shutdown()
         parser.error(str(exc))
     window.resize(*args.size)
+    if args.self_test or args.quit_after_show:
+        from . import self_test
+
+        return self_test.main(window, self_test=args.self_test)
     if args.screenshot:
         from .screenshot import run_and_save
 

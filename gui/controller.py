@@ -117,7 +117,7 @@ class RunController(QObject):
         """Change the learning rate of every method that has one."""
         self.settings.lr = lr
         changes = {i: {"lr": lr} for i, (m, _) in enumerate(self.settings.methods)
-                   if _has_param(m, "lr")}
+                   if uses_shared_lr(m)}
         self._apply_live_or_reset(changes)
 
     def set_start(self, x: np.ndarray) -> None:
@@ -215,7 +215,7 @@ class RunController(QObject):
 
     def _hyper_for(self, method: str, hyper: dict[str, Any]) -> dict[str, Any]:
         full = dict(hyper)
-        if _has_param(method, "lr"):
+        if uses_shared_lr(method):
             full["lr"] = self.settings.lr
         return full
 
@@ -298,6 +298,13 @@ class RunController(QObject):
 
 def _has_param(method: str, name: str) -> bool:
     return any(p.name == name for p in core.get_method(method).params)
+
+
+def uses_shared_lr(method: str) -> bool:
+    """First-order methods take the Learning-rate panel's value; the others'
+    ``lr`` is a step scale with its own default (1 for Newton, CG, LM...)."""
+    m = core.get_method(method)
+    return m.group == "first-order" and _has_param(method, "lr")
 
 
 def default_start(problem: core.Problem) -> np.ndarray:

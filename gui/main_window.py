@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -25,7 +25,8 @@ from superqt.utils import qthrottled
 
 import core
 
-from .controller import RunController, RunSettings
+from . import appearance
+from .controller import RunController, RunSettings, uses_shared_lr
 from .panels.dataset_panel import DatasetPanel
 from .panels.learning_rate_panel import LearningRatePanel
 from .panels.method_panel import MethodPanel
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_toolbar()
+        self._build_menus()
         self.status_line = QLabel()
         self.status_line.setObjectName("statusLine")
         self.statusBar().addWidget(self.status_line, 1)
@@ -118,6 +120,7 @@ class MainWindow(QMainWindow):
         self.surface.set_start(c.settings.start)
         self._refresh()
         self._state_changed(c.state)
+        appearance.apply(self)
         self.resize(1400, 860)
 
     # -- building ------------------------------------------------------------------
@@ -128,13 +131,18 @@ class MainWindow(QMainWindow):
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.play_action = QAction("▶  Play", self)
         self.play_action.setObjectName("playAction")
-        self.play_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.play_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        self.play_action.setToolTip("Play / pause (Space)")
         self.play_action.triggered.connect(self.controller.toggle)
         self.step_action = QAction("Step", self)
         self.step_action.setObjectName("stepAction")
+        self.step_action.setShortcut(QKeySequence(Qt.Key.Key_N))
+        self.step_action.setToolTip("One step of every racing method (N)")
         self.step_action.triggered.connect(self.controller.step)
         self.reset_action = QAction("↺  Reset", self)
         self.reset_action.setObjectName("resetAction")
+        self.reset_action.setShortcut(QKeySequence(Qt.Key.Key_R))
+        self.reset_action.setToolTip("Back to the start point (R)")
         self.reset_action.triggered.connect(self.controller.reset)
         for action in (self.play_action, self.step_action, self.reset_action):
             bar.addAction(action)
@@ -152,6 +160,75 @@ class MainWindow(QMainWindow):
             lambda i: self.controller.set_speed(self.speed_combo.itemData(i)))
         bar.addWidget(self.speed_combo)
         self.addToolBar(bar)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        run = bar.addMenu("&Run")
+        for action in (self.play_action, self.step_action, self.reset_action):
+            run.addAction(action)
+        view = bar.addMenu("&View")
+        self.fullscreen_action = QAction("Full screen", self, checkable=True)
+        self.fullscreen_action.setObjectName("fullscreenAction")
+        self.fullscreen_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
+        self.fullscreen_action.toggled.connect(self.set_full_screen)
+        self.presentation_action = QAction("Presentation mode (big text, thick lines)", self,
+                                           checkable=True)
+        self.presentation_action.setObjectName("presentationAction")
+        self.presentation_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.presentation_action.toggled.connect(self.set_presentation)
+        bigger = QAction("Larger text", self)
+        bigger.setObjectName("largerTextAction")
+        bigger.setShortcuts(_unique_keys("Ctrl++", "Ctrl+=", QKeySequence.StandardKey.ZoomIn))
+        bigger.triggered.connect(lambda: self.scale_text(appearance.SCALE_STEP))
+        smaller = QAction("Smaller text", self)
+        smaller.setObjectName("smallerTextAction")
+        smaller.setShortcuts(_unique_keys("Ctrl+-", QKeySequence.StandardKey.ZoomOut))
+        smaller.triggered.connect(lambda: self.scale_text(1 / appearance.SCALE_STEP))
+        normal = QAction("Normal text size", self)
+        normal.setShortcut(QKeySequence("Ctrl+0"))
+        normal.triggered.connect(lambda: self.scale_text(1 / appearance.CURRENT.scale))
+        for action in (self.fullscreen_action, self.presentation_action, bigger, smaller, normal):
+            view.addAction(action)
+            self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        view.addSeparator()
+        themes = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for key, label in (("light", "High-contrast light theme"), ("dark", "Dark theme")):
+            action = QAction(label, self, checkable=True)
+            action.setObjectName(f"theme_{key}")
+            action.setChecked(key == appearance.CURRENT.theme)
+            action.triggered.connect(lambda _=False, k=key: self.set_theme(k))
+            themes.addAction(action)
+            view.addAction(action)
+            self.theme_actions[key] = action
+
+    # -- appearance ----------------------------------------------------------------
+    def set_full_screen(self, on: bool) -> None:
+        """F11: fill the screen (and leave it again)."""
+        if self.fullscreen_action.isChecked() != on:
+            self.fullscreen_action.setChecked(on)
+            return
+        self.showFullScreen() if on else self.showNormal()
+
+    def scale_text(self, factor: float) -> None:
+        """Ctrl+Plus / Ctrl+Minus: scale every font of the window together."""
+        appearance.scale_by(factor)
+        appearance.apply(self)
+
+    def set_theme(self, name: str) -> None:
+        """Switch between the "light" and "dark" themes."""
+        appearance.CURRENT.theme = name
+        self.theme_actions[name].setChecked(True)
+        appearance.apply(self)
+
+    def set_presentation(self, on: bool) -> None:
+        """Projector mode: larger text, thicker lines, bigger balls."""
+        if self.presentation_action.isChecked() != on:
+            self.presentation_action.setChecked(on)
+            return
+        appearance.CURRENT.presentation = on
+        appearance.CURRENT.scale = 1.5 if on else 1.0
+        appearance.apply(self)
 
     def _overlay_menu(self) -> QToolButton:
         button = QToolButton()
@@ -259,7 +336,7 @@ class MainWindow(QMainWindow):
             start = ", ".join(f"{v:.3g}" for v in np.atleast_1d(s.start))
             verb = "climb (ascent)" if s.maximize else "descend"
             who = racers[0].label if len(racers) == 1 else f"{len(racers)} methods"
-            lr_text = f" with learning rate {s.lr:g}" if any("lr" in r.hyper for r in racers) else ""
+            lr_text = f" with learning rate {s.lr:g}" if any(uses_shared_lr(r.method) for r in racers) else ""
             self.banner.show_message(
                 f"Ready: {who} {verb} from ({start}){lr_text}. "
                 f"Click the map or drag the white square to move the start, then press Play.",
@@ -299,3 +376,13 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.controller.shutdown()
         super().closeEvent(event)
+
+
+def _unique_keys(*keys) -> list[QKeySequence]:
+    """Key sequences without repeats (a repeat makes Qt call the shortcut ambiguous)."""
+    out: list[QKeySequence] = []
+    for key in keys:
+        seqs = QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey) \
+            else [QKeySequence(key)]
+        out.extend(s for s in seqs if s not in out)
+    return out

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
 
@@ -100,11 +101,18 @@ class Banner(QLabel):
         self.setWordWrap(True)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setMargin(8)
-        font = self.font()
-        font.setPointSizeF(max(font.pointSizeF(), 9.0) * 1.35)
+        self.setProperty("keepFont", True)  # sized by appearance_changed, not the app font
+        self.appearance_changed()
+        self.show_message("Click the map to choose a start point, then press Play.", "#2c3e50")
+
+    def appearance_changed(self) -> None:
+        """A third larger than ordinary text, bold."""
+        from . import appearance
+
+        font = QFont(self.font())
+        font.setPointSizeF(appearance.CURRENT.point_size * 1.35)
         font.setBold(True)
         self.setFont(font)
-        self.show_message("Click the map to choose a start point, then press Play.", "#2c3e50")
 
     def show_message(self, text: str, colour: str) -> None:
         """Show ``text`` on a ``colour`` background."""

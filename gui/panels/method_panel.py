@@ -31,8 +31,13 @@ GROUP_TITLES = {
     "derivative-free": "Derivative-free and global",
 }
 
-#: Hyperparameters with a panel of their own.
+#: Hyperparameters of first-order methods set by a panel of their own.
 SHARED_PARAMS = ("lr",)
+
+
+def _shared(method: core.Method, name: str) -> bool:
+    """True if ``name`` comes from the Learning-rate panel for this method."""
+    return name in SHARED_PARAMS and method.group == "first-order"
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -84,7 +89,7 @@ class MethodPanel(QWidget):
                 top.addChild(item)
                 self._items[m.name] = item
                 self._hypers[m.name] = {p.name: p.default for p in m.params
-                                        if p.name not in SHARED_PARAMS}
+                                        if not _shared(m, p.name)}
             top.setExpanded(True)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -159,7 +164,7 @@ class MethodPanel(QWidget):
         """Set hyperparameters of ``name`` (validated), updating its controls if shown."""
         method = core.get_method(name)
         checked = method.validate(**{**self._hypers[name], **values})
-        self._hypers[name].update({k: v for k, v in checked.items() if k not in SHARED_PARAMS})
+        self._hypers[name].update({k: v for k, v in checked.items() if not _shared(method, k)})
         if name == self._shown:
             self._show_controls(name)
 
@@ -172,12 +177,12 @@ class MethodPanel(QWidget):
             self.params_form.removeRow(0)
         self._fields.clear()
         for spec in method.params:
-            if spec.name in SHARED_PARAMS:
+            if _shared(method, spec.name):
                 continue
             self.params_form.addRow(spec.display, self._control(name, spec))
         if not self._fields:
-            text = "(uses only the learning rate)" if any(p.name == "lr" for p in method.params) \
-                else "(no settings)"
+            text = "(uses only the shared learning rate)" \
+                if any(p.name == "lr" for p in method.params) else "(no settings)"
             self.params_form.addRow(QLabel(text))
         self.params_box.setTitle(f"Hyperparameters of {method.title}")
 

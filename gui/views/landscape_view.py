@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QPen
 import core
 from core import display
 
+from .. import appearance
 from ..style import COLOUR_MAP
 
 GRID_RESOLUTION = 200
@@ -215,9 +216,12 @@ class LandscapeView(pg.PlotWidget):
         while len(self._racers) > len(traces):
             for item in self._racers.pop().all:
                 self.removeItem(item)
+        width = appearance.CURRENT.line_width
         for items, (colour, trace) in zip(self._racers, traces, strict=False):
             pts = self._display_points(trace)
-            items.line.setPen(pg.mkPen(colour, width=3))
+            items.line.setPen(pg.mkPen(colour, width=width))
+            items.shadow.setPen(pg.mkPen((0, 0, 0, 160), width=width + 2))
+            items.ball.setSize(appearance.CURRENT.ball_size)
             items.shadow.setData(pts[:, 0], pts[:, 1], connect="finite")
             items.line.setData(pts[:, 0], pts[:, 1], connect="finite")
             last = pts[-1:] if len(pts) and np.isfinite(pts[-1]).all() else np.zeros((0, 2))
@@ -268,6 +272,12 @@ class LandscapeView(pg.PlotWidget):
             yr = self._curve_range or (-1.0, 1.0)
             return display.clip_points(xy, np.array([self.problem.domain[0], yr]))
         return np.zeros((0, 2))
+
+    def appearance_changed(self) -> None:
+        """Redraw with the current line widths, ball sizes and theme."""
+        theme = appearance.CURRENT.colours
+        self.curve.setPen(pg.mkPen(theme.plot_foreground, width=appearance.CURRENT.line_width))
+        self.set_paths(self._last)
 
     # -- mouse -------------------------------------------------------------------
     def _clicked(self, event) -> None:

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLa
 import core
 from core import display
 
+from .. import appearance
+
 X_AXES = {"steps": ("step", "step"), "evaluations": ("nfev", "function evaluations (cups of tea)")}
 
 
@@ -28,7 +30,7 @@ class LossView(QWidget):
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss")
         self.plot.setTitle("Loss during the run")
-        self.legend = self.plot.addLegend(offset=(10, 10))
+        self.legend = self.plot.addLegend(offset=(-10, 10))
         self.log_check = QCheckBox("log scale (gap to the best known loss)")
         self.log_check.setObjectName("lossLogCheck")
         self.log_check.toggled.connect(lambda _: self.refresh())
@@ -50,6 +52,13 @@ class LossView(QWidget):
         self._marks: list[tuple[pg.ScatterPlotItem, pg.TextItem]] = []
         self._data: list[tuple[str, str, core.Trace, str]] = []
         self.floor: float | None = None
+
+    def appearance_changed(self) -> None:
+        """Redraw with the current line widths and fonts."""
+        font = self.font()
+        for _, text in self._marks:
+            text.setFont(font)
+        self.refresh()
 
     @property
     def x_axis(self) -> str:
@@ -98,8 +107,10 @@ class LossView(QWidget):
         self.plot.setLabel("left", "log₁₀(loss − best known)" if log else "loss")
         self.plot.setLabel("bottom", xlabel)
         ys_all, x_max = [], 1.0
-        for curve, (mark, text), (label, _, trace, status) in zip(
+        width = appearance.CURRENT.line_width
+        for curve, (mark, text), (label, colour, trace, status) in zip(
                 self._curves, self._marks, self._data, strict=False):
+            curve.setPen(pg.mkPen(colour, width=width))
             xs = trace.steps.astype(float) if column == "step" else trace.column("nfev")
             f = trace.column("f")
             y = display.log_gap(f, self.floor)[0] if log else display.clip_values(f)

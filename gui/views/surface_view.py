@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 import core
 from core import display
 
+from .. import appearance
 from ..style import COLOUR_MAP
 
 SURFACE_RESOLUTION = 256
@@ -76,6 +77,7 @@ class SurfaceView(QWidget):
             return True
         if self._gl_failed:
             return False
+        was_active = self.window().isActiveWindow()
         try:
             import pyqtgraph.opengl as gl
 
@@ -91,6 +93,8 @@ class SurfaceView(QWidget):
         self.gl = widget
         self._gl_module = gl
         self._rebuild()
+        if was_active:  # a new native GL window can take activation away from the main window
+            self.window().activateWindow()
         return True
 
     # -- content ---------------------------------------------------------------------
@@ -189,8 +193,14 @@ class SurfaceView(QWidget):
             colour, trace = traces[i]
             rgba = pg.mkColor(colour).getRgbF()
             pts = self._lift(trace.x, trace.column("f")) if trace.last_x is not None else np.zeros((0, 3))
-            line.setData(pos=pts, color=rgba, width=3)
-            ball.setData(pos=pts[-1:], color=rgba, size=18)
+            line.setData(pos=pts, color=rgba, width=appearance.CURRENT.line_width)
+            ball.setData(pos=pts[-1:], color=rgba, size=appearance.CURRENT.ball_size)
+
+    def appearance_changed(self) -> None:
+        """Follow the theme's background and the current line widths."""
+        if self.gl is not None:
+            self.gl.setBackgroundColor(appearance.CURRENT.colours.plot_background)
+        self.set_paths(self._traces)
 
     def reset_camera(self) -> None:
         """Look at the whole surface from the usual angle."""

@@ -1,0 +1,112 @@
+"""Presentation mode: full screen, scaled fonts, themes, thick lines, keyboard."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
+
+from gui import appearance
+from gui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot):
+    appearance.CURRENT.scale, appearance.CURRENT.theme = 1.0, "light"
+    appearance.CURRENT.presentation = False
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    # The 3-D view creates its GL widget just after the first show; doing so
+    # re-creates native windows, which drops activation: wait for it first.
+    qtbot.waitUntil(lambda: win.surface.gl is not None)
+    # Shortcuts only fire in the active window (Xvfb has no window manager to activate it).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the only way without a WM
+        QApplication.setActiveWindow(win)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    yield win
+    win.controller.shutdown()
+    appearance.CURRENT.scale, appearance.CURRENT.theme = 1.0, "light"
+    appearance.CURRENT.presentation = False
+    appearance.apply(win)
+
+
+def tick_font_size(plot) -> float:
+    return plot.getPlotItem().getAxis("bottom").style["tickFont"].pointSizeF()
+
+
+def test_ctrl_plus_scales_every_font_together(qtbot, window):
+    before = (QApplication.font().pointSizeF(), window.banner.font().pointSizeF(),
+              tick_font_size(window.landscape), tick_font_size(window.loss.plot))
+    qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    after = (QApplication.font().pointSizeF(), window.banner.font().pointSizeF(),
+             tick_font_size(window.landscape), tick_font_size(window.loss.plot))
+    for b, a in zip(before, after, strict=True):
+        assert a == pytest.approx(b * appearance.SCALE_STEP**2, rel=0.02), (before, after)
+    assert window.method_panel.summary.font().pointSizeF() == pytest.approx(after[0])
+    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.font().pointSizeF() == pytest.approx(before[0] * appearance.SCALE_STEP,
+                                                             rel=0.02)
+
+
+def test_dark_theme_changes_plots_and_widgets(qtbot, window):
+    window.theme_actions["dark"].trigger()
+    bg = window.loss.plot.backgroundBrush().color()
+    assert bg.lightness() < 50
+    assert QApplication.palette().window().color().lightness() < 60
+    window.theme_actions["light"].trigger()
+    assert window.loss.plot.backgroundBrush().color() == QColor("#ffffff")
+
+
+def test_presentation_mode_draws_thicker_lines_and_bigger_balls(qtbot, window):
+    window.apply(problem="bowl", start=[1.0, 1.0], lr=0.1)
+    window.controller.step()
+    qtbot.wait(60)
+    items = window.landscape._racers[0]
+    thin = items.line.opts["pen"].widthF()
+    small = items.ball.opts["size"]
+    window.presentation_action.trigger()
+    assert items.line.opts["pen"].widthF() > thin
+    assert items.ball.opts["size"] > small
+    assert QApplication.font().pointSizeF() > 10
+
+
+def test_f11_toggles_full_screen(qtbot, window):
+    window.fullscreen_action.trigger()
+    qtbot.waitUntil(window.isFullScreen)
+    window.fullscreen_action.trigger()
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+
+
+def test_keyboard_space_n_and_r(qtbot, window):
+    window.apply(problem="bowl", start=[1.0, 1.0], lr=0.01, steps=100000)
+    window.landscape.setFocus()
+    qtbot.keyClick(window.landscape, Qt.Key.Key_N)
+    trace = window.controller.racers[0].trace
+    assert trace.last_step == 1
+    qtbot.keyClick(window.landscape, Qt.Key.Key_Space)
+    assert window.controller.state == "running"
+    qtbot.waitUntil(lambda: trace.last_step > 3)
+    qtbot.keyClick(window.landscape, Qt.Key.Key_Space)
+    assert window.controller.state == "paused"
+    qtbot.keyClick(window.landscape, Qt.Key.Key_R)
+    assert window.controller.state == "ready"
+    assert window.controller.racers[0].trace.last_step == -1
+
+
+def test_typing_in_a_field_does_not_trigger_shortcuts(qtbot, window):
+    field = window.lr_panel.field.edit
+    field.setFocus()
+    field.clear()
+    qtbot.keyClicks(field, "1")
+    qtbot.keyClick(field, Qt.Key.Key_N)  # not "step"
+    assert window.controller.racers[0].trace.last_step == -1
+    assert field.text() == "1n"
