@@ -22,6 +22,7 @@ from fractions import Fraction
 
 import numpy as np
 import sympy as sp
+from mpmath.libmp import prec_to_dps
 from sympy.core.logic import fuzzy_and
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.str import StrPrinter
@@ -42,6 +43,15 @@ _MAX_BITS = 1100  # numerators/denominators of exact numbers (≈ 1e±330)
 
 
 # -- the non-smooth and ML functions as sympy functions with known derivatives ----
+
+def _evalf_as(builtin):
+    """Numerical evaluation of a custom function through sympy's own functions."""
+
+    def _eval_evalf(self, prec):
+        return builtin(*self.args).evalf(prec_to_dps(prec))
+
+    return _eval_evalf
+
 
 def _real_args(self) -> bool | None:
     return fuzzy_and(a.is_extended_real for a in self.args)
@@ -69,6 +79,7 @@ class heaviside(sp.Function):  # noqa: N801  (printed name)
     def fdiff(self, argindex=1):
         return sp.S.Zero
 
+    _eval_evalf = _evalf_as(lambda u: sp.Heaviside(u, sp.S.Half))
     _eval_is_extended_real = _real_args
     _eval_is_finite = _finite_args
     _eval_is_nonnegative = _real_args
@@ -90,6 +101,7 @@ class relu(sp.Function):  # noqa: N801
     def fdiff(self, argindex=1):
         return heaviside(self.args[0])
 
+    _eval_evalf = _evalf_as(lambda u: sp.Max(u, 0))
     _eval_is_extended_real = _real_args
     _eval_is_finite = _finite_args
     _eval_is_nonnegative = _real_args
@@ -108,6 +120,7 @@ class sigmoid(sp.Function):  # noqa: N801
         s = sigmoid(self.args[0])
         return s * (1 - s)
 
+    _eval_evalf = _evalf_as(lambda u: 1 / (1 + sp.exp(-u)))
     _eval_is_extended_real = _real_args
     _eval_is_finite = _real_args
     _eval_is_positive = _real_args
@@ -125,6 +138,7 @@ class softplus(sp.Function):  # noqa: N801
     def fdiff(self, argindex=1):
         return sigmoid(self.args[0])
 
+    _eval_evalf = _evalf_as(lambda u: sp.log(1 + sp.exp(u)))
     _eval_is_extended_real = _real_args
     _eval_is_finite = _finite_args
     _eval_is_positive = _real_args
@@ -157,9 +171,11 @@ def _min_fdiff(self, argindex=1):
 _common = {"nargs": 2, "_eval_is_extended_real": _real_args, "_eval_is_finite": _finite_args}
 # Named "max"/"min" so that they print as the user typed them.
 fmax = type("max", (sp.Function,), {
-    **_common, "fdiff": _max_fdiff, "eval": _minmax_eval(lambda d: d.is_extended_nonnegative)})
+    **_common, "fdiff": _max_fdiff, "eval": _minmax_eval(lambda d: d.is_extended_nonnegative),
+    "_eval_evalf": _evalf_as(sp.Max)})
 fmin = type("min", (sp.Function,), {
-    **_common, "fdiff": _min_fdiff, "eval": _minmax_eval(lambda d: d.is_extended_nonpositive)})
+    **_common, "fdiff": _min_fdiff, "eval": _minmax_eval(lambda d: d.is_extended_nonpositive),
+    "_eval_evalf": _evalf_as(sp.Min)})
 
 SYMPY_FUNCTIONS = {
     "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "exp": sp.exp, "log": sp.log,

@@ -260,8 +260,7 @@ def check_formula(text: object) -> Formula:
     else:
         variables = declared
         if "y" in names and "y" not in declared:
-            col = offset + names["y"] + 1
-            raise _refuse("name 'y'", col, "the header f(x) = declares only x: write f(x, y) =")
+            raise _refuse("name 'y'", names["y"] + 1, "the header f(x) = declares only x: write f(x, y) =")
     return Formula(text=text, tree=tree, offset=offset, variables=variables,
                    pretty=_pretty(tree.body, body))
 
@@ -279,10 +278,11 @@ def _check_tree(tree: ast.Expression, body: str, offset: int) -> dict[str, int]:
     col = lambda node: offset + getattr(node, "col_offset", 0) + 1  # noqa: E731
     names: dict[str, int] = {}
     count = 0
-    # (node, nesting depth, powers above it linked through exponent positions)
-    stack: list[tuple[ast.AST, int, int]] = [(tree.body, 1, 0)]
+    # (node, nesting depth, powers above it linked through exponent positions,
+    #  the top of that power tower)
+    stack: list[tuple[ast.AST, int, int, ast.AST | None]] = [(tree.body, 1, 0, None)]
     while stack:
-        node, depth, tower = stack.pop()
+        node, depth, tower, top = stack.pop()
         count += 1
         if count > MAX_NODES:
             raise _refuse(f"a formula with more than {MAX_NODES} parts", offset + 1,
@@ -292,9 +292,11 @@ def _check_tree(tree: ast.Expression, body: str, offset: int) -> dict[str, int]:
                           f"the formula is nested more than {MAX_DEPTH} levels deep")
         children = _check_node(node, body, col, names)
         is_pow = isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow)
-        if is_pow and tower + 2 > MAX_TOWER:
-            raise _refuse(f"the power tower '{_segment(body, node)}'", col(node),
-                          f"towers of ** are at most {MAX_TOWER} high")
+        if is_pow:
+            top = top if tower else node
+            if tower + 2 > MAX_TOWER:
+                raise _refuse(f"the power tower '{_segment(body, top)}'", col(top),
+                              f"towers of ** are at most {MAX_TOWER} high (x**x**x is 3 high)")
         family = _FAMILY.get(type(node.op)) if isinstance(node, ast.BinOp) else None
         # Push right to left so that the leftmost problem is reported first.
         for k in range(len(children) - 1, -1, -1):
@@ -302,13 +304,13 @@ def _check_tree(tree: ast.Expression, body: str, offset: int) -> dict[str, int]:
             # x + y + z is one level: the left operand continues the chain.
             chained = (k == 0 and family is not None and isinstance(child, ast.BinOp)
                        and _FAMILY.get(type(child.op)) == family)
-            if is_pow:
-                child_tower = tower + 1 if k == 1 else 0
+            if is_pow and k == 1:
+                child_tower, child_top = tower + 1, top
             elif isinstance(node, ast.UnaryOp):
-                child_tower = tower
+                child_tower, child_top = tower, top
             else:
-                child_tower = 0
-            stack.append((child, depth if chained else depth + 1, child_tower))
+                child_tower, child_top = 0, None
+            stack.append((child, depth if chained else depth + 1, child_tower, child_top))
     _check_constants(tree.body, body, col)
     return names
 
