@@ -66,9 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "optiscope"])
     app.setApplicationName("Optiscope")
 
+    from .errors import ErrorReporter, setup_logging
     from .main_window import MainWindow
 
+    setup_logging()
+    reporter = ErrorReporter(app)
+    reporter.install()
     window = MainWindow()
+    window.controller.crashed.connect(reporter.report_exception)
     try:
         window.apply(problem=args.problem, method=args.method, lr=args.lr, start=args.start,
                      steps=args.steps, maximize=True if args.maximize else None)

@@ -60,6 +60,8 @@ class RunController(QObject):
         The problem (a :class:`core.Problem`) changed.
     failed(str)
         A run could not be built or crashed; the message says why.
+    crashed(object)
+        The worker raised an unexpected exception (the exception).
     """
 
     updated = Signal()
@@ -67,6 +69,7 @@ class RunController(QObject):
     problemChanged = Signal(object)
     startChanged = Signal(object)
     failed = Signal(str)
+    crashed = Signal(object)
 
     def __init__(self, settings: RunSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -81,6 +84,7 @@ class RunController(QObject):
         self._wake = threading.Event()
         self._consumed = threading.Event()
         self._generation = 0
+        self.error = ""
         self._rebuild()
 
     # -- settings ----------------------------------------------------------------
@@ -222,6 +226,7 @@ class RunController(QObject):
     def _rebuild(self) -> None:
         """Fresh runners for the current settings (nothing runs yet)."""
         s = self.settings
+        self.error = ""
         self._generation += 1
         self.racers = []
         for i, (method, hyper) in enumerate(s.methods):
@@ -261,7 +266,9 @@ class RunController(QObject):
 
     def _on_error(self, exc: Exception) -> None:
         self._worker = None
-        self.failed.emit(f"The run stopped because of an unexpected error: {exc}")
+        self.error = f"The run stopped because of an unexpected error: {type(exc).__name__}: {exc}"
+        self.failed.emit(self.error)
+        self.crashed.emit(exc)
         self._set_state("paused")
 
     def _on_finished(self) -> None:

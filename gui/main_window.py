@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QSplitter,
     QTabWidget,
     QToolBar,
@@ -325,6 +324,10 @@ class MainWindow(QMainWindow):
         racers = c.racers
         if not racers:
             return
+        if c.error:
+            self.banner.show_message(c.error + " Press Reset to start again.",
+                                     STATUS_COLOURS["diverged"])
+            return
         errors = [r for r in racers if r.status == "error"]
         if errors:
             self.banner.show_message(errors[0].message, STATUS_COLOURS["diverged"])
@@ -338,7 +341,7 @@ class MainWindow(QMainWindow):
             who = racers[0].label if len(racers) == 1 else f"{len(racers)} methods"
             lr_text = f" with learning rate {s.lr:g}" if any(uses_shared_lr(r.method) for r in racers) else ""
             self.banner.show_message(
-                f"Ready: {who} {verb} from ({start}){lr_text}. "
+                f"Ready: {who} will {verb} from ({start}){lr_text}. "
                 f"Click the map or drag the white square to move the start, then press Play.",
                 STATUS_COLOURS["idle"])
             self.status_line.setText("")
@@ -367,10 +370,9 @@ class MainWindow(QMainWindow):
         self.status_line.setText("   ·   ".join(parts))
 
     def _show_failure(self, message: str) -> None:
+        # Expected problems (a refused setting) go to the banner; unexpected
+        # errors also reach the error dialog through the controller.
         self.banner.show_message(message, STATUS_COLOURS["diverged"])
-        if not self.isVisible():
-            return
-        QMessageBox.warning(self, "Optiscope", message)
 
     # -- closing -------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)

@@ -213,23 +213,27 @@ class ModelProblem(Problem):
 
     def accuracy(self, params: object) -> Array:
         """Fraction of the training samples classified correctly; shape ``params.shape[:-1]``."""
+        return self._fraction_right(params, invert=False)
+
+    def inverted_accuracy(self, params: object) -> Array:
+        """Accuracy of the classifier that always gives the opposite answer (1 − accuracy).
+
+        A model trained by gradient *ascent* to be maximally wrong becomes a good
+        classifier this way ("use it in production by taking the opposite answer").
+        """
+        return self._fraction_right(params, invert=True)
+
+    def _fraction_right(self, params: object, invert: bool) -> Array:
         self._classifier("accuracy")
         P = self._prep(params)
         X, y = self.dataset.X, self.dataset.y.astype(bool)
 
         def rows(A: Array) -> Array:
-            return np.mean((self.score_fn(A, X) >= 0) == y, axis=-1)
+            said_one = self.score_fn(A, X) >= 0
+            return np.mean((said_one != y) if invert else (said_one == y), axis=-1)
 
         with np.errstate(all="ignore"):
             return _rows(rows, P, self.dataset.n)
-
-    def inverted_accuracy(self, params: object) -> Array:
-        """Accuracy of the classifier that always gives the opposite answer: 1 − accuracy.
-
-        A model trained by gradient *ascent* to be maximally wrong becomes a good
-        classifier this way ("use it in production by taking the opposite answer").
-        """
-        return 1.0 - self.accuracy(params)
 
     def line(self, params: object, level: float = 0.0) -> Array | None:
         """Linear models: the segment where the score equals ``level``, clipped to
