@@ -54,8 +54,13 @@ class Dual:
     """
 
     __slots__ = ("value", "deriv")
-    # numpy must hand mixed operations (ndarray * Dual) to our reflected methods.
-    __array_ufunc__ = None
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """numpy ufuncs on duals (``np.sin(d)``, ``array * d``) follow the dual rules."""
+        fn = _UFUNCS.get(ufunc)
+        if method != "__call__" or kwargs or fn is None:
+            return NotImplemented
+        return fn(*inputs)
 
     def __init__(self, value: Any, deriv: Any = 0.0):
         self.value = value
@@ -192,6 +197,21 @@ def minimum(a: Any, b: Any) -> Any:
 def _as_dual(u: Any) -> Dual:
     return u if isinstance(u, Dual) else Dual(u, 0.0)
 
+
+def _binary(name: str, reflected: str) -> Callable[[Any, Any], Any]:
+    def op(a: Any, b: Any) -> Any:
+        return getattr(a, name)(b) if isinstance(a, Dual) else getattr(b, reflected)(a)
+    return op
+
+
+_UFUNCS: Mapping[Any, Callable] = {
+    np.add: _binary("__add__", "__radd__"), np.subtract: _binary("__sub__", "__rsub__"),
+    np.multiply: _binary("__mul__", "__rmul__"), np.true_divide: _binary("__truediv__", "__rtruediv__"),
+    np.power: _binary("__pow__", "__rpow__"), np.negative: lambda u: -u, np.positive: lambda u: u,
+    np.absolute: lambda u: abs(u), np.sin: sin, np.cos: cos, np.tan: tan, np.exp: exp,
+    np.log: log, np.sqrt: sqrt, np.tanh: tanh, np.sinh: sinh, np.cosh: cosh,
+    np.maximum: maximum, np.minimum: minimum,
+}
 
 #: Dual-number versions of every function in :data:`core.parse.FUNCTIONS`.
 DUAL_FUNCTIONS: Mapping[str, Callable] = {
@@ -459,9 +479,13 @@ class LHopitalReport:
       ``eps_denominator_value/derivative`` divide by ``t − 2 + ε`` — no nan,
       but the value at ``t = 2`` is 0 (wrong by 4 whatever ε is) and the
       derivative is ``4/ε``, which explodes as ε shrinks;
-      ``eps_nudge_value/error`` evaluate at ``t = 2 + ε`` instead — close to
-      4, with error ``≈ ε`` (truncation) plus ``≈ 10⁻¹⁵/ε`` (round-off), and
-      nan again once ``2 + ε`` rounds to 2.
+      ``eps_nudge_value/error`` evaluate at ``t = 2 + ε`` instead: the value
+      is ``4 + ε`` (error ε) — and exactly 4 once ε < about 1e-8, because
+      rounding swallows the ε — and nan again once ``2 + ε`` rounds to 2
+      (ε below about 2.2e-16).  ``eps_nudge_derivative`` is what dual numbers
+      then give for ``h'``: right (1) for ε above about 1e-6, but about 2 for
+      small ε, because ``2t(t − 2) − (t² − 4)`` cancels to round-off before it
+      is divided by ``(t − 2)²``.  That is what the hack costs.
     """
 
     t: float
@@ -479,11 +503,15 @@ class LHopitalReport:
     eps_denominator_derivative: Array
     eps_nudge_value: Array
     eps_nudge_error: Array
+    eps_nudge_derivative: Array
 
     @property
-    def best_nudge_epsilon(self) -> float:
-        """The ε whose nudged evaluation is closest to 4."""
-        return float(self.epsilons[int(np.nanargmin(self.eps_nudge_error))])
+    def safe_nudge_epsilon(self) -> float:
+        """The smallest ε for which the nudged value and its dual-number
+        derivative are both within 1e-3 of the truth (nan if there is none)."""
+        good = (self.eps_nudge_error <= 1e-3) & (np.abs(self.eps_nudge_derivative - 1.0) <= 1e-3)
+        idx = np.flatnonzero(good)
+        return float(np.sort(self.epsilons[idx])[0]) if idx.size else math.nan
 
     def rows(self, eps: float = 1e-8) -> list[tuple[str, float, float, str]]:
         """Table rows ``(route, h(2), h'(2), comment)`` for display, using ``eps``."""
@@ -503,7 +531,8 @@ class LHopitalReport:
             (f"ε in the denominator (ε = {eps:g})", den, den_d,
              "no nan, but h(2) = 0 and h'(2) = 4/ε: silently wrong"),
             (f"nudge the input (t = 2 + {eps:g})", nudge, nudge_d,
-             f"close: error ≈ ε + round-off/ε (best ε ≈ {self.best_nudge_epsilon:.0e})"),
+             "h ≈ 4 + ε, but the dual-number h' cancels to round-off for small ε "
+             f"(both right only for ε ≥ {self.safe_nudge_epsilon:.0e})"),
         ]
 
 
@@ -537,6 +566,7 @@ def lhopital_example(epsilons: Any = None) -> LHopitalReport:
         den_value = _h_eps_denominator(np.float64(2.0), eps)
         den_deriv = np.array([derivative(lambda s, e=e: (s * s - 4) / (s - 2 + e), 2.0) for e in eps])
         nudge = _h(2.0 + eps)
+        nudge_deriv = derivative(_h, 2.0 + eps)
     return LHopitalReport(
         t=2.0, exact_value=4.0, exact_derivative=1.0, naive_value=naive,
         dual_value=float(dual.value), dual_derivative=float(dual.deriv),
@@ -545,6 +575,7 @@ def lhopital_example(epsilons: Any = None) -> LHopitalReport:
         limit_value=float(sp.limit(h_sym, t, 2)), epsilons=eps,
         eps_denominator_value=np.asarray(den_value, dtype=float), eps_denominator_derivative=den_deriv,
         eps_nudge_value=nudge, eps_nudge_error=np.abs(nudge - 4.0),
+        eps_nudge_derivative=np.asarray(nudge_deriv, dtype=float),
     )
 
 
