@@ -371,7 +371,7 @@ def test_annealing_metropolis_bookkeeping(schedule):
     p = core.get_problem("two_bumps")
     t0, cooling = 0.5, 0.97
     r = core.run(p, "annealing", [-1.0, 1.0], steps=60, seed=2, tol=0, t0=t0, cooling=cooling,
-                 schedule=schedule, diagnostics=True)
+                 schedule=schedule, step_scale=0.1, diagnostics=True)
     assert r.nit == 60
     np.testing.assert_array_equal(r.evals, 1 + np.arange(61))  # one cup per step
     best_f = r.values[0]
@@ -476,18 +476,58 @@ def test_robust_methods_find_the_global_valley_that_descent_misses():
     p = core.get_problem("two_bumps")
     start = [-1.0, 1.0]  # in the basin of the local minimum
     glob, loc = p.minima[0], p.minima[1]
+    f_glob, f_loc = p.value(glob), p.value(loc)  # −1.424 and −1.003
     gd = core.run(p, "gd", start, steps=5000, lr=0.1)
     assert gd.status == "converged" and np.linalg.norm(gd.x - loc) < 1e-6
     assert "only a local minimum" in gd.message
     nm = core.run(p, "nelder_mead", start)
     assert nm.status == "converged" and np.linalg.norm(nm.x - loc) < 1e-6
     for method in ("annealing", "genetic"):
-        r = core.run(p, method, start, steps=500, seed=0)  # default settings
-        assert np.linalg.norm(r.x - glob) < 0.1, (method, r.x)
-        assert r.fun < p.value(loc) - 0.4
-        # not a lucky seed: most seeds get there
-        wins = sum(core.run(p, method, start, steps=500, seed=s).fun < -1.2 for s in range(10))
-        assert wins >= 9, (method, wins)
+        r = core.run(p, method, start, steps=500, seed=0, diagnostics=True)  # default settings
+        assert np.linalg.norm(r.x - glob) < 0.25, (method, r.x)
+        assert r.fun < f_loc - 0.35 and r.fun >= f_glob
+        if method == "annealing":  # the ball still jitters; the best point is closer
+            assert np.linalg.norm(r.diagnostics[-1]["best"] - glob) < 0.1
+        else:
+            assert np.linalg.norm(r.x - glob) < 0.05
+        # not a lucky seed: every one of ten seeds gets there
+        for s in range(1, 10):
+            assert core.run(p, method, start, steps=500, seed=s).fun < -1.3, (method, s)
+
+
+@pytest.mark.skipif("tea" not in core.PROBLEMS, reason="the tea curves are not registered")
+def test_robust_methods_find_the_iced_tea_valley():
+    # SOURCES B: from a guess in the hot-tea valley, descent stays there; the robust
+    # methods find the deeper iced-tea valley at low temperature.
+    p = core.get_problem("tea")
+    iced = p.minima[np.argmin(p.value(p.minima))]
+    hot = p.minima[np.argmax(p.value(p.minima))]
+    assert iced[0] < hot[0]
+    start = [hot[0] + 8.0]
+    nm = core.run(p, "nelder_mead", start)
+    assert abs(nm.x[0] - hot[0]) < 1e-3
+    for method in ("annealing", "genetic"):
+        for s in range(5):
+            r = core.run(p, method, start, steps=500, seed=s)
+            assert abs(r.x[0] - iced[0]) < 1.0, (method, s, r.x)
+    grid = core.run(p, "grid", start)
+    assert abs(grid.x[0] - iced[0]) <= 100 / 40 / 2  # within half a grid spacing
+
+
+@pytest.mark.parametrize("method", ["annealing", "genetic"])
+@pytest.mark.parametrize("maximize", [False, True], ids=["min", "max"])
+def test_global_methods_search_inside_the_domain(method, maximize):
+    # a jump or child that lands outside is mirrored back in at the boundary
+    p = core.get_problem("bowl")
+    r = core.run(p, method, [1.9, -1.9], steps=200, seed=1, tol=0, maximize=maximize,
+                 step_scale=2.0, diagnostics=True) if method == "annealing" else \
+        core.run(p, method, [1.9, -1.9], steps=200, seed=1, tol=0, maximize=maximize,
+                 mutation=2.0, diagnostics=True)
+    pts = np.concatenate([d["evaluated"] for d in r.diagnostics[1:]])
+    assert np.all((pts >= -2) & (pts <= 2))
+    assert np.all(np.abs(r.path) <= 2)
+    if maximize:  # the highest point of the region is a corner
+        assert r.fun > 7.0
 
 
 # -- bad hyperparameters -----------------------------------------------------------------
@@ -519,7 +559,7 @@ BAD = [
     ("annealing", {"schedule": "cubic"}, "schedule", "cubic"),
     ("genetic", {"population": 1}, "population", 1),
     ("genetic", {"population": 0}, "population", 0),
-    ("genetic", {"elitism": 20}, "elitism", 20),
+    ("genetic", {"elitism": 30}, "elitism", 30),  # the default population is 30
     ("genetic", {"population": 5, "elitism": 7}, "elitism", 7),
     ("genetic", {"elitism": -1}, "elitism", -1),
     ("genetic", {"mutation": -0.1}, "mutation", -0.1),

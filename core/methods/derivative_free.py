@@ -9,6 +9,12 @@ any dimension.
 Every method evaluates the start point ``x0`` once in ``init`` (its cup of tea
 is counted), so a run's path starts at ``x0`` with its true value.
 
+The global methods search the problem's plotted region (``Problem.domain``):
+grid and random search sample it, and an annealing jump or a genetic child
+that lands outside is mirrored back in at the boundary (scipy's global
+optimisers likewise keep to their bounds).  Nelder–Mead is a local method and
+goes wherever the simplex leads.
+
 What ``x``/``f`` mean and when a run counts as converged:
 
 ``nelder_mead``
@@ -27,8 +33,8 @@ What ``x``/``f`` mean and when a run counts as converged:
 ``annealing``
     x = the CURRENT point (the ball that jumps about); the best point so far
     is in the diagnostics as ``best``.  Converged when the temperature has
-    fallen to ``tol``·t0 or below (the linear schedule gets there after
-    1/(1 − cooling) steps; with ``tol=0`` every step runs); nfev = 1 + k.
+    fallen to ``tol``·t0 or below (the linear schedule reaches T = 0 in step
+    1/(1 − cooling) + 1; with ``tol=0`` every step runs); nfev = 1 + k.
 ``genetic``
     x = the best individual of the current generation.  The initial
     population is x0 plus population − 1 uniform points of the domain, all
@@ -81,6 +87,14 @@ def _uniform(ctx, shape: tuple[int, ...]) -> Array:
     """Uniform samples in the problem's domain, shape ``shape + (dim,)``."""
     d = ctx.problem.domain
     return d[:, 0] + (d[:, 1] - d[:, 0]) * ctx.rng.random(shape + (ctx.dim,))
+
+
+def _into_domain(ctx, X: Array) -> Array:
+    """Mirror points that left the domain back in at its boundary (any distance out)."""
+    d = ctx.problem.domain
+    lo, w = d[:, 0], d[:, 1] - d[:, 0]
+    t = np.mod(X - lo, 2 * w)
+    return lo + np.where(t > w, 2 * w - t, t)
 
 
 def _clean(values: Array) -> Array:
@@ -401,7 +415,7 @@ def _anneal_step(ctx, s: AnnealState, hp):
     T = temperature(hp["schedule"], t0, hp["cooling"], s.k)
     noise = ctx.rng.standard_normal(s.x.shape)
     u = ctx.rng.random(s.x.shape[0])
-    cand = s.x + noise * (hp["step_scale"] * _width(ctx))
+    cand = _into_domain(ctx, s.x + noise * (hp["step_scale"] * _width(ctx)))
     fc = ctx.f(cand)
     delta = fc - s.f
     # Metropolis: always go downhill; uphill by Δ with probability e^(−Δ/T).
@@ -427,7 +441,7 @@ register_method(Method(
     summary="Jump to a random nearby point; always accept a better one, and a worse one "
             "with probability e^(−Δf/T). As the temperature T falls it settles down.",
     params=(
-        HyperParam("t0", 0.2, "starting temperature: how readily uphill jumps are accepted "
+        HyperParam("t0", 1.0, "starting temperature: how readily uphill jumps are accepted "
                    "at first (in units of the loss)", low=0.0, high=1e6, low_open=True,
                    log=True, label="start temperature"),
         HyperParam("cooling", 0.99, "cooling factor per step (exponential: T ← cooling·T; "
@@ -435,7 +449,7 @@ register_method(Method(
                    low_open=True, high_open=True),
         HyperParam("schedule", "exponential", "how the temperature falls with the step number",
                    kind="choice", choices=("exponential", "linear", "logarithmic")),
-        HyperParam("step_scale", 0.15, "size of the random jumps, as a fraction of the "
+        HyperParam("step_scale", 0.3, "size of the random jumps, as a fraction of the "
                    "plotted region's width", low=0.0, high=10.0, low_open=True, log=True,
                    label="step scale"),
     ),
@@ -489,7 +503,8 @@ def _genetic_step(ctx, s: GeneticState, hp):
     cross = ctx.rng.random(C) < hp["crossover"]
     w = ctx.rng.random((C, ctx.dim))
     children = np.where(cross[:, None], a + w * (b - a), a)
-    children = children + ctx.rng.standard_normal((C, ctx.dim)) * (hp["mutation"] * _width(ctx))
+    noise = ctx.rng.standard_normal((C, ctx.dim)) * (hp["mutation"] * _width(ctx))
+    children = _into_domain(ctx, children + noise)
     child_f = ctx.f(children[None])[0]
     new_pop = np.concatenate([elites, children])[None]
     new_fit = np.concatenate([elite_f, child_f])[None]
@@ -509,9 +524,9 @@ register_method(Method(
     summary="A population of guesses: the fitter ones are picked as parents, blended "
             "(crossover) and randomly nudged (mutation) to form the next generation.",
     params=(
-        HyperParam("population", 20, "number of individuals per generation", kind="int",
+        HyperParam("population", 30, "number of individuals per generation", kind="int",
                    low=2, high=10_000, log=True),
-        HyperParam("mutation", 0.1, "size of the random nudge given to each child, as a "
+        HyperParam("mutation", 0.15, "size of the random nudge given to each child, as a "
                    "fraction of the plotted region's width", low=0.0, high=10.0),
         HyperParam("crossover", 0.9, "probability that a child blends two parents "
                    "(otherwise it copies one)", low=0.0, high=1.0, label="crossover rate"),
