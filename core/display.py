@@ -321,3 +321,35 @@ class HeightScale:
     def unit(self, values: Array) -> Array:
         """Heights in ``[0, 1]`` (for colour lookup)."""
         return self(values) / self.top if self.top else np.zeros_like(np.asarray(values, float))
+
+
+def plane_grid(bounds: Array, resolution: int = 100) -> tuple[Array, Array, Array]:
+    """Points covering a 2-D box for shading a classifier's confidence.
+
+    Returns ``(xs, ys, P)`` with ``P`` of shape ``(resolution, resolution, 2)``
+    (row-major: ``P[iy, ix]``).
+    """
+    b = np.asarray(bounds, dtype=float).reshape(2, 2)
+    xs = np.linspace(b[0, 0], b[0, 1], resolution)
+    ys = np.linspace(b[1, 0], b[1, 1], resolution)
+    X, Y = np.meshgrid(xs, ys, indexing="xy")
+    return xs, ys, np.stack([X, Y], axis=-1)
+
+
+def tangent(problem, x: float, half_width: float | None = None) -> Array | None:
+    """The tangent line of a 1-D problem at ``x`` as two endpoints ``(2, 2)``.
+
+    Its half-width defaults to a tenth of the domain; None where the value or
+    slope is not finite.
+    """
+    x = float(x)
+    if problem.dim != 1 or not np.isfinite(x):
+        return None
+    dom = problem.domain[0]
+    w = half_width if half_width is not None else 0.1 * float(dom[1] - dom[0])
+    with np.errstate(all="ignore"):
+        fx = float(problem.value([x]))
+        slope = float(np.asarray(problem.grad([x])).reshape(-1)[0])
+    if not (np.isfinite(fx) and np.isfinite(slope)):
+        return None
+    return np.array([[x - w, fx - slope * w], [x + w, fx + slope * w]])

@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--start", type=float, nargs="+", metavar="X", help="start point")
     parser.add_argument("--steps", type=int, help="maximum number of steps")
     parser.add_argument("--maximize", action="store_true", help="climb (gradient ascent)")
+    parser.add_argument("--tab", help="analysis tab to show first (loss, data, ...)")
     parser.add_argument("--screenshot", metavar="PNG",
                         help="run the configuration to the end, save a PNG of the window, exit")
     parser.add_argument("--size", type=int, nargs=2, metavar=("W", "H"), default=(1400, 860),
@@ -77,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         window.apply(problem=args.problem, method=args.method, lr=args.lr, start=args.start,
                      steps=args.steps, maximize=True if args.maximize else None)
+        if args.tab:
+            window.show_tab(args.tab)
     except ValueError as exc:
         window.controller.shutdown()
         parser.error(str(exc))

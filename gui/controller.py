@@ -39,6 +39,7 @@ class RunSettings:
     """Everything that defines a run."""
 
     problem: str = "two_bumps"
+    options: dict[str, Any] = field(default_factory=dict)
     methods: list[tuple[str, dict[str, Any]]] = field(default_factory=lambda: [("gd", {})])
     lr: float = 0.1
     maximize: bool = False
@@ -74,7 +75,7 @@ class RunController(QObject):
     def __init__(self, settings: RunSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.settings = settings or RunSettings()
-        self.problem: core.Problem = core.get_problem(self.settings.problem)
+        self.problem: core.Problem = core.get_problem(self.settings.problem, **self.settings.options)
         if self.settings.start is None:
             self.settings.start = default_start(self.problem)
         self.racers: list[Racer] = []
@@ -88,16 +89,22 @@ class RunController(QObject):
         self._rebuild()
 
     # -- settings ----------------------------------------------------------------
-    def set_problem(self, name: str) -> None:
-        """Switch to problem ``name``; the start moves to its default."""
-        problem = core.get_problem(name)
+    def set_problem(self, name: str, options: dict[str, Any] | None = None) -> None:
+        """Switch to problem ``name`` (with model ``options``); the start moves to its default."""
+        problem = core.get_problem(name, **(options or {}))
+        self.set_problem_object(problem, name, options)
+
+    def set_problem_object(self, problem: core.Problem, name: str | None = None,
+                           options: dict[str, Any] | None = None) -> None:
+        """Switch to an already built problem (e.g. a user-typed function)."""
         self._halt()
-        self.settings.problem = name
+        self.settings.problem = name or problem.name
+        self.settings.options = dict(options or {})
         self.problem = problem
         self.settings.start = default_start(problem)
+        self._rebuild()  # first, so listeners never see runs of the previous problem
         self.problemChanged.emit(problem)
         self.startChanged.emit(self.settings.start)
-        self._rebuild()
 
     def set_methods(self, methods: list[tuple[str, dict[str, Any]]]) -> None:
         """Race these ``(method, hyperparameters)`` pairs."""
@@ -315,8 +322,10 @@ def uses_shared_lr(method: str) -> bool:
 
 
 def default_start(problem: core.Problem) -> np.ndarray:
-    """A start point a little way from every known optimum, inside the domain."""
+    """The problem's own suggested start, or a point a fifth of the way into
+    the domain from its lower-left corner (interesting on most landscapes)."""
+    start = getattr(problem, "start", None)
+    if start is not None:
+        return np.array(start, dtype=float)
     dom = problem.domain
-    # Three quarters of the way towards the lower-left corner of the domain, a
-    # place from which most landscapes show something interesting.
     return dom[:, 0] + 0.2 * (dom[:, 1] - dom[:, 0])

@@ -10,9 +10,11 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QToolBar,
@@ -30,6 +32,7 @@ from .panels.dataset_panel import DatasetPanel
 from .panels.learning_rate_panel import LearningRatePanel
 from .panels.method_panel import MethodPanel
 from .style import STATUS_COLOURS
+from .views.data_view import DataView
 from .views.landscape_view import OVERLAYS, LandscapeView
 from .views.loss_view import LossView
 from .views.surface_view import SurfaceView
@@ -56,7 +59,14 @@ class MainWindow(QMainWindow):
                              ("Learning rate", self.lr_panel)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{panel.objectName()}Dock")
-            dock.setWidget(panel)
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setWidget(panel)
+            dock.setWidget(scroll)
+            dock.setMinimumWidth(330)
+            dock.setMaximumWidth(460)
             dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
             self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
@@ -78,7 +88,11 @@ class MainWindow(QMainWindow):
             lambda on: self._maximise(self.surface_pane, self.landscape_pane, on))
         self.analysis = QTabWidget()
         self.analysis.setObjectName("analysisTabs")
-        self.analysis.addTab(self.loss, "Loss")
+        self.data_view = DataView()
+        #: Analysis tabs by the names scenarios and the command line use.
+        self.tabs: dict[str, QWidget] = {}
+        self.add_tab("loss", self.loss, "Loss")
+        self.add_tab("data", self.data_view, "Data and model")
         vertical = QSplitter(Qt.Orientation.Vertical)
         vertical.addWidget(self.views)
         vertical.addWidget(self.analysis)
@@ -105,18 +119,18 @@ class MainWindow(QMainWindow):
         c.updated.connect(self._refresh_soon)
         c.stateChanged.connect(self._state_changed)
         c.problemChanged.connect(self._problem_changed)
-        c.startChanged.connect(self.landscape.set_start)
-        c.startChanged.connect(self.surface.set_start)
+        c.startChanged.connect(self._start_changed)
         c.failed.connect(self._show_failure)
-        self.dataset_panel.problemChanged.connect(c.set_problem)
+        self.dataset_panel.problemChanged.connect(self._problem_picked)
+        self.dataset_panel.sliceChanged.connect(lambda _: self._reslice())
         self.method_panel.racersChanged.connect(c.set_methods)
         self.method_panel.hyperChanged.connect(c.set_method_hyper)
         self.method_panel.settingsChanged.connect(self._run_options_changed)
         self.lr_panel.lrChanged.connect(c.set_lr)
-        self.landscape.startPicked.connect(c.set_start)
+        self.landscape.startPicked.connect(self._start_picked)
+        self._plane: core.SliceGrid | None = None  # the slice shown for many-parameter models
+        self._reslice_soon = qthrottled(self._reslice, timeout=2000, leading=False)
         self._problem_changed(c.problem)
-        self.landscape.set_start(c.settings.start)
-        self.surface.set_start(c.settings.start)
         self._refresh()
         self._state_changed(c.state)
         appearance.apply(self)
@@ -159,6 +173,17 @@ class MainWindow(QMainWindow):
             lambda i: self.controller.set_speed(self.speed_combo.itemData(i)))
         bar.addWidget(self.speed_combo)
         self.addToolBar(bar)
+
+    def add_tab(self, key: str, widget: QWidget, title: str) -> None:
+        """Add an analysis view as a tab under the maps."""
+        self.tabs[key] = widget
+        self.analysis.addTab(widget, title)
+
+    def show_tab(self, key: str) -> None:
+        """Bring the analysis tab ``key`` (e.g. "loss", "data") to the front."""
+        if key not in self.tabs:
+            raise ValueError(f"tab={key!r} is not allowed: tab must be one of {', '.join(self.tabs)}.")
+        self.analysis.setCurrentWidget(self.tabs[key])
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -256,15 +281,15 @@ class MainWindow(QMainWindow):
     # -- scripting ---------------------------------------------------------------
     def apply(self, *, problem: str | None = None, method: str | list[str] | None = None,
               lr: float | None = None, start: Any = None, steps: int | None = None,
-              maximize: bool | None = None, tol: float | None = None) -> None:
+              maximize: bool | None = None, tol: float | None = None,
+              options: dict | None = None) -> None:
         """Set up a configuration as a user would, validating every value.
 
         Raises ValueError (from ``core``) naming the bad parameter.
         """
         c = self.controller
         if problem is not None:
-            core.get_problem(problem)
-            self.dataset_panel.set_problem(problem, emit=True)
+            self.dataset_panel.set_problem(problem, options or {}, emit=True)
         if method is not None:
             names = [method] if isinstance(method, str) else list(method)
             if not names:
@@ -294,29 +319,86 @@ class MainWindow(QMainWindow):
         self.controller.set_run_options(maximize=mp.maximize.isChecked(),
                                         steps=int(mp.steps.value()), tol=float(mp.tol.value()))
 
+    def _problem_picked(self, name: str, options: dict) -> None:
+        self.controller.set_problem(name, options)
+        # A maximisation problem (the fence) is climbed; everything else descends.
+        climb = getattr(self.controller.problem, "goal", "minimize") == "maximize"
+        if self.method_panel.maximize.isChecked() != climb:
+            self.method_panel.maximize.setChecked(climb)
+        suggested = getattr(self.controller.problem, "suggested_lr", None)
+        if suggested is not None and suggested != self.controller.settings.lr:
+            # Models come with a learning rate that makes visible progress on their data.
+            self.lr_panel.set_lr(float(suggested))
+            self.controller.set_lr(float(suggested))
+
     def _problem_changed(self, problem: core.Problem) -> None:
-        self.landscape.set_problem(problem)
-        self.landscape.set_start(self.controller.settings.start)
-        self.surface.set_problem(problem)
-        self.surface.set_start(self.controller.settings.start)
+        self.data_view.set_problem(problem)
         floor = float(problem.value(problem.minima).min()) if problem.minima.size else None
         self.loss.set_floor(floor)
         self.loss.clear()
+        self._reslice(center=self.controller.settings.start)
+
+    def _reslice(self, center: np.ndarray | None = None) -> None:
+        """Show the problem on the maps: itself, or for models with more than two
+        parameters a slice through ``center`` (default: the lead run's current point)."""
+        problem = self.controller.problem
+        if problem.dim <= 2:
+            self._plane = None
+            shown = problem
+        else:
+            if center is None:
+                lead = next((r.trace for r in self.controller.racers
+                             if r.trace is not None and r.trace.last_x is not None), None)
+                center = lead.last_x if lead is not None else self.controller.settings.start
+            if not np.all(np.isfinite(center)):
+                return  # a diverged run: keep the slice we have
+            choice = self.dataset_panel.slice_choice()
+            kw = ({"directions": core.random_directions(problem.dim, seed=0)}
+                  if choice == "random" else {"axes": choice})
+            try:
+                shown, self._plane = core.slice_view(problem, center, **kw)
+            except ValueError as exc:
+                self._show_failure(str(exc))
+                return
+        self.landscape.set_problem(shown)
+        self.surface.set_problem(shown)
+        self._start_changed(self.controller.settings.start)
+        self._refresh()
+
+    def _shown(self, trace: core.Trace):
+        """A run as the maps draw it (projected onto the slice for big models)."""
+        return trace if self._plane is None else core.ProjectedTrace(trace, self._plane)
+
+    def _start_changed(self, x: np.ndarray) -> None:
+        shown = x if self._plane is None else self._plane.project(np.asarray(x, dtype=float))
+        self.landscape.set_start(shown)
+        self.surface.set_start(shown)
+
+    def _start_picked(self, x: np.ndarray) -> None:
+        if self._plane is not None:
+            x = self._plane.lift(np.asarray(x, dtype=float))
+        self.controller.set_start(x)
 
     def _state_changed(self, state: str) -> None:
         self.play_action.setText("⏸  Pause" if state == "running" else "▶  Play")
         self.step_action.setEnabled(state != "running" and state != "finished")
+        if self._plane is not None and state in ("paused", "finished"):
+            self._reslice()  # hold the other parameters at their current values
         self._refresh()
 
     def _refresh(self) -> None:
         c = self.controller
         racers = [r for r in c.racers if r.trace is not None]
-        self.landscape.set_paths([(r.colour, r.trace) for r in racers])
+        shown = [(r.colour, self._shown(r.trace)) for r in racers]
+        self.landscape.set_paths(shown)
         # Software OpenGL redraws the whole surface each time: update it less often.
-        self._surface_soon([(r.colour, r.trace) for r in racers])
+        self._surface_soon(shown)
         if not any(r.trace.n or r.trace.last_step >= 0 for r in racers):
             self.loss.clear()
         self.loss.set_runs([(r.label, r.colour, r.trace, r.status) for r in racers])
+        self.data_view.set_runs([(r.label, r.colour, r.trace) for r in racers])
+        if self._plane is not None and c.state == "running":
+            self._reslice_soon()
         self._update_texts()
 
     def _update_texts(self) -> None:

@@ -1,14 +1,32 @@
-"""Dataset / problem panel: which landscape (later: which model and data)."""
+"""Dataset / problem panel: which landscape, curve or model-on-data; the
+model's options (data set, loss, numerics, seed), user CSV files, and which
+2-D slice of a many-parameter model the maps show."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 import core
+from core._checks import check_int, check_real
+
+from ..widgets import NumberField
 
 KIND_TITLES = {"landscape": "Landscapes (2-D)", "1-D": "Curves (1-D)", "model": "Models on data"}
+RANDOM_DIRECTIONS = "random"
 
 
 def grouped_combo(entries: list[tuple[str, str, str]], groups: dict[str, str]) -> QComboBox:
@@ -31,17 +49,34 @@ def grouped_combo(entries: list[tuple[str, str, str]], groups: dict[str, str]) -
     return combo
 
 
-def select_data(combo: QComboBox, key: str) -> None:
+def select_data(combo: QComboBox, key: Any) -> None:
     """Select the entry whose item data is ``key``."""
     index = combo.findData(key)
     if index >= 0:
         combo.setCurrentIndex(index)
 
 
-class DatasetPanel(QWidget):
-    """Chooses the problem and explains it."""
+def _option_check(spec: core.OptionSpec):
+    """Validator for a numeric problem option."""
+    if spec.kind == "int":
+        return lambda v: check_int(spec.name, v, low=0, high=2**31 - 1)
+    return lambda v: check_real(spec.name, v, low=0.0)
 
-    problemChanged = Signal(str)
+
+class DatasetPanel(QWidget):
+    """Chooses the problem, its options and the slice; explains the problem.
+
+    Signals
+    -------
+    problemChanged(str, dict)
+        The problem or one of its options changed: name and options (the
+        ``dataset`` option may be a loaded :class:`core.Dataset`).
+    sliceChanged(object)
+        ``(i, j)`` parameter indices, or ``"random"`` for two random directions.
+    """
+
+    problemChanged = Signal(str, dict)
+    sliceChanged = Signal(object)
 
     def __init__(self, problem: str = "two_bumps", parent: QWidget | None = None):
         super().__init__(parent)
@@ -49,6 +84,24 @@ class DatasetPanel(QWidget):
         entries = [(e.name, e.title, e.kind) for e in core.PROBLEMS.values()]
         self.combo = grouped_combo(entries, KIND_TITLES)
         self.combo.setObjectName("problemCombo")
+        self.options_box = QGroupBox("Model and data")
+        self.options_form = QFormLayout(self.options_box)
+        self.csv_button: QPushButton | None = None
+        self.csv_message = QLabel()
+        self.csv_message.setObjectName("csvMessage")
+        self.csv_message.setWordWrap(True)
+        self.csv_message.hide()
+        self.slice_box = QGroupBox("Slice shown on the maps")
+        slice_row = QHBoxLayout(self.slice_box)
+        self.slice_u = QComboBox()
+        self.slice_u.setObjectName("sliceU")
+        self.slice_v = QComboBox()
+        self.slice_v.setObjectName("sliceV")
+        slice_row.addWidget(self.slice_u)
+        slice_row.addWidget(QLabel("×"))
+        slice_row.addWidget(self.slice_v)
+        self.slice_u.currentIndexChanged.connect(lambda _: self._slice_picked())
+        self.slice_v.currentIndexChanged.connect(lambda _: self._slice_picked())
         self.formula = QLabel()
         self.formula.setObjectName("problemFormula")
         self.formula.setWordWrap(True)
@@ -58,30 +111,157 @@ class DatasetPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Problem"))
         layout.addWidget(self.combo)
+        layout.addWidget(self.options_box)
+        layout.addWidget(self.csv_message)
+        layout.addWidget(self.slice_box)
         layout.addWidget(self.formula)
-        layout.addWidget(self.description)
-        layout.addStretch(1)
+        layout.addWidget(self.description, 1)
         self._name = ""
+        self._options: dict[str, Any] = {}
+        self._csv: core.Dataset | None = None
         self.set_problem(problem)
         self.combo.currentIndexChanged.connect(self._picked)
 
+    # -- state ----------------------------------------------------------------
     def problem(self) -> str:
         """Name of the selected problem."""
         return self._name
 
-    def set_problem(self, name: str, *, emit: bool = False) -> None:
-        """Select ``name`` and show its formula and description."""
-        problem = core.get_problem(name)
+    def options(self) -> dict[str, Any]:
+        """The selected problem's options."""
+        return dict(self._options)
+
+    def slice_choice(self) -> Any:
+        """``(i, j)`` or ``"random"``."""
+        u, v = self.slice_u.currentData(), self.slice_v.currentData()
+        if u == RANDOM_DIRECTIONS or v == RANDOM_DIRECTIONS:
+            return RANDOM_DIRECTIONS
+        if u is None or v is None:
+            return (0, 1)
+        return (int(u), int(v))
+
+    def set_problem(self, name: str, options: dict[str, Any] | None = None, *,
+                    emit: bool = False) -> core.Problem:
+        """Select ``name`` with ``options`` (validated by building the problem)."""
+        opts = dict(options or {})
+        problem = core.get_problem(name, **opts)
         self._name = name
+        self._options = opts
         self.combo.blockSignals(True)
         select_data(self.combo, name)
         self.combo.blockSignals(False)
+        self._build_options(name)
+        self._build_slice(problem)
         self.formula.setText(f"<b>{problem.formula}</b>")
         self.description.setText(problem.description)
         if emit:
-            self.problemChanged.emit(name)
+            self.problemChanged.emit(name, dict(opts))
+        return problem
+
+    # -- option controls --------------------------------------------------------------
+    def _build_options(self, name: str) -> None:
+        while self.options_form.rowCount():
+            self.options_form.removeRow(0)
+        specs = [s for s in core.problem_options(name) if s.kind in ("choice", "int", "float")]
+        self.options_box.setVisible(bool(specs))
+        for spec in specs:
+            value = self._options.get(spec.name, spec.default)
+            if spec.kind == "choice":
+                widget = QComboBox()
+                for choice in spec.choices:
+                    widget.addItem(choice, choice)
+                if spec.name == "dataset" and isinstance(value, core.Dataset):
+                    widget.addItem(f"file: {value.name}", value.name)
+                    widget.setCurrentIndex(widget.count() - 1)
+                else:
+                    widget.setCurrentIndex(max(widget.findData(value), 0))
+                widget.currentIndexChanged.connect(
+                    lambda _i, w=widget, n=spec.name: self._option_picked(n, w.currentData()))
+            else:
+                fmt = "{:d}" if spec.kind == "int" else "{:.6g}"
+                widget = NumberField(value, _option_check(spec), fmt=fmt, tooltip=spec.help)
+                widget.valueCommitted.connect(lambda v, n=spec.name: self._option_picked(n, v))
+            widget.setObjectName(f"option_{spec.name}")
+            widget.setToolTip(spec.help)
+            if spec.name == "dataset":
+                row = QWidget()
+                box = QHBoxLayout(row)
+                box.setContentsMargins(0, 0, 0, 0)
+                box.addWidget(widget, 1)
+                # Rebuilt with the form: removing a form row deletes its widgets.
+                self.csv_button = QPushButton("Load CSV…")
+                self.csv_button.setObjectName("loadCsvButton")
+                self.csv_button.setToolTip("Columns x1,x2,label (two classes) for classifiers, "
+                                           "or x,y for fitting.")
+                self.csv_button.clicked.connect(self._choose_csv)
+                box.addWidget(self.csv_button)
+                self.options_form.addRow("data set", row)
+            else:
+                self.options_form.addRow(spec.name, widget)
+
+    def _option_picked(self, name: str, value: Any) -> None:
+        if name == "dataset" and self._csv is not None and value == self._csv.name:
+            value = self._csv
+        new = {**self._options, name: value}
+        try:
+            core.get_problem(self._name, **new)
+        except ValueError as exc:
+            self._show_csv_message(str(exc))
+            return
+        self._options = new
+        self.csv_message.hide()
+        self.problemChanged.emit(self._name, dict(new))
+
+    # -- CSV ----------------------------------------------------------------------------
+    def _choose_csv(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load a data set", "", "CSV files (*.csv);;All files (*)")
+        if path:
+            self.load_csv(path)
+
+    def load_csv(self, path: str) -> bool:
+        """Load ``path`` as this model's data; on error show why and keep the old data."""
+        try:
+            data = core.load_csv(path)
+            core.get_problem(self._name, **{**self._options, "dataset": data})
+        except ValueError as exc:
+            self._show_csv_message(str(exc))
+            return False
+        self._csv = data
+        self._options = {**self._options, "dataset": data}
+        self._build_options(self._name)
+        self.csv_message.hide()
+        self.problemChanged.emit(self._name, dict(self._options))
+        return True
+
+    def _show_csv_message(self, text: str) -> None:
+        self.csv_message.setText(f"<span style='color:#b2182b'>{text} The previous data are still loaded.</span>")
+        self.csv_message.show()
+
+    # -- slices -------------------------------------------------------------------------
+    def _build_slice(self, problem: core.Problem) -> None:
+        many = problem.dim > 2
+        self.slice_box.setVisible(many)
+        for box, default in ((self.slice_u, 0), (self.slice_v, 1)):
+            box.blockSignals(True)
+            box.clear()
+            if many:
+                for i, name in enumerate(problem.coords):
+                    box.addItem(name, i)
+                box.addItem("random direction", RANDOM_DIRECTIONS)
+                box.setCurrentIndex(default)
+            box.blockSignals(False)
+
+    def _slice_picked(self) -> None:
+        u, v = self.slice_u.currentData(), self.slice_v.currentData()
+        if u == v and u != RANDOM_DIRECTIONS:  # the same parameter twice: move the other one
+            other = self.slice_v if self.sender() is self.slice_u else self.slice_u
+            other.blockSignals(True)
+            other.setCurrentIndex((other.currentIndex() + 1) % max(other.count() - 1, 1))
+            other.blockSignals(False)
+        self.sliceChanged.emit(self.slice_choice())
 
     def _picked(self, index: int) -> None:
         key = self.combo.itemData(index)
         if key and key != self._name:
-            self.set_problem(key, emit=True)
+            self._csv = None
+            self.set_problem(key, {}, emit=True)

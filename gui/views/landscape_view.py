@@ -41,6 +41,11 @@ _ARROW_STYLE = {
 }
 
 
+def _short(title: str, limit: int = 34) -> str:
+    """Titles must not widen the plot beyond its pane: cut long ones."""
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
 class _RacerItems:
     """Graphics items of one racing method."""
 
@@ -141,8 +146,8 @@ class LandscapeView(pg.PlotWidget):
             vb.setRange(xRange=dom[0], yRange=dom[1], padding=0)
             self.setLabel("bottom", problem.coords[0])
             self.setLabel("left", problem.coords[1])
-            shade = ", log colour scale" if mode == "log" else ""
-            self.setTitle(f"{problem.title} — dark = low loss{shade}, ★ = minimum")
+            shade = ", log colours" if mode == "log" else ""
+            self.setTitle(f"{_short(problem.title)} — dark = low loss{shade}")
             self._curve_range = None
             self.optima.setData(pos=problem.minima[:, :2] if problem.minima.size else np.zeros((0, 2)))
         elif problem.dim == 1:
@@ -156,7 +161,7 @@ class LandscapeView(pg.PlotWidget):
             vb.setRange(xRange=dom[0], yRange=yr, padding=0)
             self.setLabel("bottom", problem.coords[0])
             self.setLabel("left", "f")
-            self.setTitle(f"{problem.title} — the ball rolls along the curve")
+            self.setTitle(f"{_short(problem.title)} — the ball rolls along the curve")
             if problem.minima.size:
                 self.optima.setData(problem.minima[:, 0], problem.value(problem.minima))
             else:
