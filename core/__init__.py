@@ -14,6 +14,8 @@ from .datasets import DATASETS, Dataset, get_dataset, load_csv
 from .methods import GROUPS, METHODS, HyperParam, Method, get_method
 from .noise import with_gradient_noise
 from .parse import parse_function
+from .problem_options import OptionSpec, problem_options
+from .projection import ProjectedTrace, slice_view
 from .problems import PROBLEMS, Problem, get_problem
 from .runner import ESCAPE_FACTOR, STATUSES, Batch, Result, Runner, iterate, run
 from .slices import SliceGrid, project, random_directions, slice_grid, slice_problem
@@ -26,3 +28,4 @@ __all__ = [
     "ESCAPE_FACTOR", "GROUPS", "METHODS", "PROBLEMS", "STATUSES", "Batch", "HyperParam",
     "Method", "Problem", "Result", "Runner", "Trace", "display", "get_method", "get_problem", "iterate", "run",
 ]
+__all__ += ["OptionSpec", "problem_options", "ProjectedTrace", "slice_view"]
