@@ -315,6 +315,13 @@ def test_grid_with_tol_zero_keeps_stepping_without_brewing():
     assert r.diagnostics[-1]["evaluated"].shape == (0, 2)
 
 
+def test_grid_message_says_how_much_was_brewed():
+    r = core.run("bowl", "grid", [1.0, 1.0], resolution=5)
+    assert r.message.endswith("All 25 grid points were brewed (5 per axis).")
+    r = core.run("bowl", "grid", [1.0, 1.0], resolution=5, steps=2)
+    assert r.message.endswith("10 of 25 grid points brewed so far (5 per axis).")
+
+
 def test_grid_automatic_resolution():
     assert [grid_resolution(0, d) for d in (1, 2, 3, 4, 5, 6, 9, 19)] == \
         [41, 41, 12, 6, 4, 3, 2, 2]
@@ -407,6 +414,18 @@ def test_annealing_converges_when_cold():
     assert r.status == "converged" and r.nit == 67
     r = core.run("bowl", "annealing", [1.0, 1.0], steps=50, seed=0, tol=0)
     assert r.status == "max_steps"
+
+
+@pytest.mark.parametrize("maximize", [False, True], ids=["min", "max"])
+def test_annealing_message_reports_the_best_point(maximize):
+    p = core.get_problem("himmelblau")
+    r = core.run(p, "annealing", [0.0, 0.0], steps=30, seed=0, maximize=maximize,
+                 diagnostics=True)
+    best = r.diagnostics[-1]["best"]
+    values = p.value(r.path)
+    assert p.value(best) == (values.max() if maximize else values.min())
+    where = ", ".join(f"{v:.4g}" for v in best)
+    assert r.message.endswith(f"Best point found: ({where}) with loss {p.value(best):.6g}.")
 
 
 def test_annealing_step_scale_is_relative_to_the_domain():

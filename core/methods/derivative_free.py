@@ -280,6 +280,14 @@ class GridState(NamedTuple):
     done: int         # grid points evaluated so far
     resolution: int   # points per axis, fixed at the start
 
+    def note(self, i: int) -> str:
+        """A remark for the run's message: how much of the grid has been brewed."""
+        total = self.resolution ** self.x.shape[1]
+        per_axis = f"{self.resolution} per axis"
+        if self.done >= total:
+            return f"All {total:,} grid points were brewed ({per_axis})."
+        return f"{self.done:,} of {total:,} grid points brewed so far ({per_axis})."
+
 
 def _grid_points(ctx, r: int, start: int, stop: int) -> Array:
     """Grid points number ``start``..``stop−1``; the first coordinate varies fastest."""
@@ -379,6 +387,14 @@ class AnnealState(NamedTuple):
     best_f: Array
     k: int              # steps taken
     relative_t: Array   # (runs,) temperature of the latest step divided by t0
+    climb: bool         # maximising (for the note's true loss)
+
+    def note(self, i: int) -> str:
+        """A remark for the run's message: the best point, since x is the current one."""
+        best = -self.best_f[i] if self.climb else self.best_f[i]
+        where = ", ".join(f"{v:.4g}" for v in self.best_x[i][:4])
+        where += ", …" if self.best_x.shape[1] > 4 else ""
+        return f"Best point found: ({where}) with loss {best:.6g}."
 
 
 def temperature(schedule: str, t0: float, cooling: float, k: int) -> float:
@@ -407,7 +423,7 @@ def temperature(schedule: str, t0: float, cooling: float, k: int) -> float:
 
 def _anneal_init(ctx, x0: Array, hp) -> AnnealState:
     f = ctx.f(x0)
-    return AnnealState(x0, f, None, x0.copy(), f.copy(), 0, np.ones(x0.shape[0]))
+    return AnnealState(x0, f, None, x0.copy(), f.copy(), 0, np.ones(x0.shape[0]), ctx.sign < 0)
 
 
 def _anneal_step(ctx, s: AnnealState, hp):
@@ -426,7 +442,8 @@ def _anneal_step(ctx, s: AnnealState, hp):
     better = (f < s.best_f) | np.isnan(s.best_f)
     best_x = np.where(better[:, None], x, s.best_x)
     best_f = np.where(better, f, s.best_f)
-    state = AnnealState(x, f, None, best_x, best_f, s.k + 1, np.full(x.shape[0], T / t0))
+    state = AnnealState(x, f, None, best_x, best_f, s.k + 1, np.full(x.shape[0], T / t0),
+                        s.climb)
     diag = {"temperature": np.full(x.shape[0], T), "candidate": cand, "accepted": accepted,
             "best": best_x, "evaluated": cand[:, None, :]}
     return state, diag
