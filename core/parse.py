@@ -213,14 +213,37 @@ def _parse(body: str, offset: int) -> ast.Expression:
             warnings.simplefilter("ignore")
             return ast.parse(body, mode="eval")
     except SyntaxError as exc:
-        col = offset + (exc.offset or 1)
-        msg = (exc.msg or "invalid syntax").rstrip(".")
-        if "=" in body and "==" not in body and msg.startswith("invalid syntax"):
-            msg += " ('=' is not allowed; type only the right-hand side, or start with f(x, y) =)"
-        end = " (the end of the formula)" if col > offset + len(body) else ""
-        raise ValueError(f"syntax error at column {col}{end}: {msg}") from None
+        raise _syntax_error(body, offset, exc) from None
     except (ValueError, MemoryError, RecursionError, OverflowError) as exc:
         raise _refuse("the formula", offset + 1, f"it cannot be read ({exc})") from None
+
+
+_MISSING_OPERATOR = ("is an operator missing? Multiplication needs *, as in 2*x, and functions "
+                     "need parentheses, as in sin(x)")
+
+
+def _syntax_error(body: str, offset: int, exc: SyntaxError) -> ValueError:
+    """A syntax error with its column and, for common slips, what to type instead."""
+    msg = (exc.msg or "invalid syntax").rstrip(".")
+    at = (exc.offset or 1) - 1  # 0-based in body
+    stripped = body.rstrip()
+    hint = ""
+    number_then_name = re.search(r"(?<![\w.])\d+(?:\.\d*)?(?![eE][+-]?\d)(?=[A-Za-z_])", body)
+    if "decimal literal" in msg and number_then_name:
+        at, hint = number_then_name.end(), _MISSING_OPERATOR
+    elif stripped and stripped[-1] in "+-*/(,":
+        at, msg = len(stripped), "the formula ends too early"
+        hint = f"something is missing after {stripped[-8:]!r}"
+    elif msg.startswith("invalid syntax"):
+        before = body[:at].rstrip()
+        if "=" in body and "==" not in body:
+            hint = "'=' is not allowed: type only the right-hand side, or start with f(x, y) ="
+        elif before and at < len(body) and (before[-1].isalnum() or before[-1] in ")._") \
+                and (body[at].isalnum() or body[at] in "(_"):
+            hint = _MISSING_OPERATOR
+    end = " (the end of the formula)" if at >= len(body) else ""
+    text = f"syntax error at column {offset + at + 1}{end}: {msg}"
+    return ValueError(f"{text}: {hint}" if hint else text)
 
 
 def check_formula(text: object) -> Formula:
@@ -381,8 +404,12 @@ def _check_call(node: ast.Call, body: str, col) -> list[ast.AST]:
                       col(func.value) + len(_segment(body, func.value, 10**6)),
                       "only calls of the named functions are allowed")
     if not isinstance(func, ast.Name):
-        raise _refuse(f"calling '{_segment(body, func)}'", col(node),
-                      "only calls of the named functions are allowed, e.g. sin(x)")
+        why = "only calls of the named functions are allowed, e.g. sin(x)"
+        if isinstance(func, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Call)):
+            factor = _segment(body, func, 20)
+            factor = factor if isinstance(func, (ast.Constant, ast.Call)) else f"({factor})"
+            why = f"to multiply, write {factor}*(...)"
+        raise _refuse(f"calling '{_segment(body, func)}'", col(node), why)
     name = func.id
     if name not in FUNCTIONS:
         if name in VARIABLES or name in CONSTANTS:
