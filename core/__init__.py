@@ -18,6 +18,19 @@ from .problem_options import OptionSpec, problem_options
 from .projection import ProjectedTrace, slice_view
 from .problems import PROBLEMS, Problem, get_problem
 from .runner import ESCAPE_FACTOR, STATUSES, Batch, Result, Runner, iterate, run
+from .scenarios import (
+    SCENARIO_DIR,
+    Scenario,
+    ScenarioError,
+    ScenarioRun,
+    check_expectations,
+    list_scenarios,
+    load_scenario,
+    parse_scenario,
+    run_scenario,
+    save_scenario,
+    scenario_to_toml,
+)
 from .slices import SliceGrid, project, random_directions, slice_grid, slice_problem
 from .trace import Trace
 
@@ -29,3 +42,5 @@ __all__ = [
     "Method", "Problem", "Result", "Runner", "Trace", "display", "get_method", "get_problem", "iterate", "run",
 ]
 __all__ += ["OptionSpec", "problem_options", "ProjectedTrace", "slice_view"]
+__all__ += ["SCENARIO_DIR", "Scenario", "ScenarioError", "ScenarioRun", "check_expectations", "list_scenarios",
+            "load_scenario", "parse_scenario", "run_scenario", "save_scenario", "scenario_to_toml"]
