@@ -11,6 +11,7 @@ Examples
 
 from . import activations, derivatives, display
 from .datasets import DATASETS, Dataset, get_dataset, load_csv
+from .landscape_tools import basin_map, convergence_order, lr_sweep
 from .methods import GROUPS, METHODS, HyperParam, Method, get_method
 from .noise import with_gradient_noise
 from .parse import parse_function
@@ -44,3 +45,4 @@ __all__ = [
 __all__ += ["OptionSpec", "problem_options", "ProjectedTrace", "slice_view"]
 __all__ += ["SCENARIO_DIR", "Scenario", "ScenarioError", "ScenarioRun", "check_expectations", "list_scenarios",
             "load_scenario", "parse_scenario", "run_scenario", "save_scenario", "scenario_to_toml"]
+__all__ += ["basin_map", "convergence_order", "lr_sweep"]

@@ -7,6 +7,7 @@ convergence detection, freezing finished runs in a batch, and recording.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,9 @@ class Context:
     Values and derivatives are of ``sign·f`` (sign = −1 when maximising), so
     every method minimises.  Counters are per run; finished runs in a batch
     are still evaluated (the arithmetic is vectorised) but no longer counted.
+
+    ``diagnostics`` is False while the runner throws the per-step diagnostics
+    away: a method may then skip computing them (it may also return them anyway).
     """
 
     def __init__(self, problem: Problem, sign: float, runs: int, rng: np.random.Generator):
@@ -55,6 +59,7 @@ class Context:
         self.ngev = np.zeros(runs, dtype=np.int64)
         self.nhev = np.zeros(runs, dtype=np.int64)
         self.active = np.ones(runs, dtype=np.int64)
+        self.diagnostics = True
 
     def _per_run(self, X: Array, where: Array | None = None) -> Array:
         points = X.size // (self.runs * self.dim)
@@ -214,22 +219,25 @@ class Runner:
                 f"at a time: pass x0 of shape ({self.problem.dim},)."
             )
         self.runs = X.shape[0]
+        self.hp = _per_run_hyper(self.hp, self.runs)
         self.record_diagnostics = bool(diagnostics)
         self.ctx = Context(self.problem, -1.0 if self.maximize else 1.0, self.runs, _rng(seed))
         self.escape = ESCAPE_FACTOR * max(self.problem.scale, 1.0)
+        self._gsq_tol = _square_threshold(self.tol)
         self.k = 0
         self.code = np.zeros(self.runs, dtype=np.int8)
         self.reason = np.zeros(self.runs, dtype=np.int8)
         self.nit = np.zeros(self.runs, dtype=np.int64)
+        self._running = np.ones(self.runs, dtype=bool)  # mirrors ctx.active
         self._lock = threading.Lock()
         self._stop_requested = False
         with np.errstate(all="ignore"):
             self.state = self.method.init(self.ctx, X.copy(), self.hp)
-            self.gnorm = self._grad_norm(self.state)
-            self._classify(self.state, self.gnorm)
+            self._gsq = _sum_of_squares(self.state)
+            self._classify(self.state, self._gsq)
         self.start = self.state.x.copy()
         self.start_f = self._true_f(self.state)
-        self.start_gn = self.gnorm.copy()
+        self.start_gn = self.gnorm
         self._first_pending = True
         self._finish_if_exhausted()
 
@@ -237,21 +245,31 @@ class Runner:
     @property
     def done(self) -> bool:
         """True once every run has finished."""
-        return not bool(self.ctx.active.any())
+        return not self._running.any()
+
+    @property
+    def gnorm(self) -> Array:
+        """Gradient norm of every run at its current iterate (NaN without gradients)."""
+        return np.sqrt(self._gsq)
 
     def set_hyper(self, **hyper: Any) -> None:
         """Change hyperparameters; validated now, applied from the next batch on."""
-        merged = {**self.hp, **hyper}
-        new = self.method.validate(**merged)
+        merged = {**self.public_hyper(), **hyper}
+        new = _per_run_hyper(self.method.validate(**merged), self.runs)
         with self._lock:
             self.hp = new
+
+    def public_hyper(self) -> dict[str, Any]:
+        """The hyperparameters as given: per-run values as arrays of shape (runs,)."""
+        return {k: v.reshape(-1).copy() if isinstance(v, np.ndarray) else v
+                for k, v in self.hp.items()}
 
     def stop(self) -> None:
         """Stop every unfinished run ("stopped"); takes effect immediately."""
         self._stop_requested = True
         running = self.code == _RUNNING
         self.code[running] = _STOPPED
-        self.ctx.active[:] = 0
+        self._deactivate(running)
 
     # -- stepping ---------------------------------------------------------------
     def advance(self, n: int, *, record: bool = True) -> Batch:
@@ -270,73 +288,163 @@ class Runner:
         rec = _Recorder(cap, self.runs, self.problem.dim, self.record_diagnostics and record)
         if first and record:
             rec.add(0, self.start, self.start_f, self.start_gn, self.ctx, {})
-        step = self.method.step
+        self.ctx.diagnostics = rec.keep_diag
         with np.errstate(all="ignore"):
-            for _ in range(rows):
-                if self.done:
-                    break
-                old = self.state
-                new, diag = step(self.ctx, old, hp)
-                if self.runs > 1 and not self.ctx.active.all():
-                    new = _freeze(new, old, self.ctx.active.astype(bool))
-                self.state = new
-                self.k += 1
-                self.nit += self.ctx.active
-                self.gnorm = self._grad_norm(new)
-                self._classify(new, self.gnorm)
-                if record:
-                    rec.add(self.k, new.x, self._true_f(new), self.gnorm, self.ctx, diag)
+            if not record and self.runs > 1 and self.method.batched and not self.method.stochastic:
+                self._loop_in_chunks(rows, hp)
+            else:
+                self._loop(rows, hp, rec if record else None)
         self._finish_if_exhausted()
         if not record:
             rec.add(self.k, self.state.x, self._true_f(self.state), self.gnorm, self.ctx, {})
         return rec.batch(self, self.batched)
 
+    def _loop(self, rows: int, hp: dict[str, Any], rec: _Recorder | None,
+              chunk_of: Runner | None = None) -> None:
+        """Advance every run ``rows`` times (fewer once all have finished).
+
+        Finished runs keep their final state: they are frozen after each step.
+        A chunk (``chunk_of`` set) instead hands finished runs back to its
+        parent at once and keeps computing them unseen until it compacts.
+        """
+        step = self.method.step
+        ctx = self.ctx
+        running = self._running
+        for _ in range(rows):  # the caller makes sure some run is still running
+            old = self.state
+            new, diag = step(ctx, old, hp)
+            if chunk_of is None and self.runs > 1 and not running.all():
+                new = _freeze(new, old, running)
+            self.state = new
+            self.k += 1
+            self.nit += ctx.active
+            self._gsq = gsq = _sum_of_squares(new)
+            finished = self._classify(new, gsq)
+            if rec is not None:
+                rec.add(self.k, new.x, self._true_f(new), np.sqrt(gsq), ctx, diag)
+            if finished is None:
+                continue
+            if chunk_of is not None:
+                self._hand_back(chunk_of, finished)
+            if not running.any():
+                break
+            if chunk_of is not None and 4 * np.count_nonzero(~running) >= self.runs:
+                hp = self._compact(hp)
+                ctx, running = self.ctx, self._running
+
+    # -- large batches in chunks ---------------------------------------------------
+    #
+    # Without a path to record, the runs of a batched deterministic method are
+    # independent: they can advance in chunks that fit the CPU caches (faster,
+    # and no huge temporaries), and runs that finish can leave the arrays
+    # instead of being frozen at every step.  Results are bit-identical.
+
+    def _loop_in_chunks(self, rows: int, hp: dict[str, Any]) -> None:
+        todo = np.flatnonzero(self._running)
+        if rows == 0 or todo.size == 0:
+            return
+        per_run = _per_run_fields(self.state, self.runs)
+        self.state = self.state._replace(
+            **{name: getattr(self.state, name).copy() for name in per_run})
+        size = max(1, CHUNK_VALUES // self.problem.dim)
+        longest = None
+        for lo in range(0, todo.size, size):
+            chunk = self._chunk(todo[lo:lo + size], per_run)
+            chunk._loop(rows, _take_hyper(hp, chunk._rows, self.runs), None, chunk_of=self)
+            chunk._hand_back(self, chunk._running)
+            if longest is None or chunk.k > longest.k:
+                longest = chunk
+        self.k = longest.k
+        shared = {name: value for name, value in zip(self.state._fields, longest.state, strict=True)
+                  if name not in per_run}
+        self.state = self.state._replace(**shared)
+
+    def _chunk(self, rows: Array, per_run: tuple[str, ...]) -> Runner:
+        """A runner over some of this runner's runs, sharing its configuration."""
+        chunk = object.__new__(Runner)
+        chunk.__dict__.update(
+            problem=self.problem, method=self.method, tol=self.tol, escape=self.escape,
+            maximize=self.maximize, _gsq_tol=self._gsq_tol, k=self.k, runs=rows.size,
+            _rows=rows, _per_run=per_run,
+            state=self.state._replace(**{f: getattr(self.state, f)[rows] for f in per_run}),
+            code=self.code[rows], reason=self.reason[rows], nit=self.nit[rows],
+            _gsq=self._gsq[rows], _running=self._running[rows],
+        )
+        ctx = Context(self.problem, self.ctx.sign, rows.size, self.ctx.rng)
+        ctx.nfev, ctx.ngev, ctx.nhev = self.ctx.nfev[rows], self.ctx.ngev[rows], self.ctx.nhev[rows]
+        ctx.active = self.ctx.active[rows]
+        ctx.diagnostics = False
+        chunk.ctx = ctx
+        return chunk
+
+    def _hand_back(self, parent: Runner, which: Array) -> None:
+        """Copy the runs ``which`` (a mask over this chunk) into ``parent``."""
+        rows = self._rows[which]
+        for name in self._per_run:
+            getattr(parent.state, name)[rows] = getattr(self.state, name)[which]
+        for name in ("code", "reason", "nit", "_gsq", "_running"):
+            getattr(parent, name)[rows] = getattr(self, name)[which]
+        for name in ("nfev", "ngev", "nhev", "active"):
+            getattr(parent.ctx, name)[rows] = getattr(self.ctx, name)[which]
+
+    def _compact(self, hp: dict[str, Any]) -> dict[str, Any]:
+        """Drop the finished runs (already handed back) from this chunk."""
+        keep = self._running
+        hp = _take_hyper(hp, keep, self.runs)
+        self.state = self.state._replace(**{f: getattr(self.state, f)[keep] for f in self._per_run})
+        for name in ("_rows", "code", "reason", "nit", "_gsq"):
+            setattr(self, name, getattr(self, name)[keep])
+        ctx = self.ctx
+        ctx.nfev, ctx.ngev, ctx.nhev, ctx.active = ctx.nfev[keep], ctx.ngev[keep], ctx.nhev[keep], ctx.active[keep]
+        self.runs = ctx.runs = int(np.count_nonzero(keep))
+        self._running = np.ones(self.runs, dtype=bool)
+        return hp
+
     # -- bookkeeping ------------------------------------------------------------
     def _true_f(self, state) -> Array:
         return -state.f if self.maximize else state.f
 
-    @staticmethod
-    def _grad_norm(state) -> Array:
-        g = state.g
-        if g is None:
-            return np.full(state.x.shape[0], np.nan)
-        return np.sqrt(np.einsum("ij,ij->i", g, g))
+    def _deactivate(self, which: Array) -> None:
+        self._running[which] = False
+        self.ctx.active[which] = 0
 
-    def _classify(self, state, gn: Array) -> None:
-        """Mark runs that just diverged or converged."""
-        active = self.ctx.active.astype(bool)
-        if not active.any():
-            return
+    def _classify(self, state, gsq: Array) -> Array | None:
+        """Mark runs that just diverged or converged; return them as a mask (None if none)."""
+        running = self._running
         f = state.f
-        far = np.abs(state.x).max(axis=-1)
-        bad_run = ~(np.isfinite(f) & (far <= self.escape))
+        if self.runs == 1 and _lone_run_continues(self, state, gsq):
+            return None
+        ok = _abs_max(state.x) <= self.escape  # False for NaN
+        ok &= np.isfinite(f)
         if state.g is not None:
-            bad_run |= ~np.isfinite(gn)
+            ok &= np.isfinite(gsq)
         if self.tol > 0:
             if self.method.converged is not None:
-                conv = self.method.converged(state, self.tol)
+                conv = np.asarray(self.method.converged(state, self.tol), dtype=bool)
             else:
-                conv = gn < self.tol
+                conv = gsq < self._gsq_tol  # the same as sqrt(gsq) < tol
+            finished = conv | ~ok
         else:
-            conv = np.zeros_like(bad_run)
-        newly_bad = active & bad_run
-        newly_conv = active & conv & ~bad_run
+            finished = ~ok
+        finished &= running
+        if not finished.any():
+            return None
+        newly_bad = finished & ~ok
         if newly_bad.any():
             reason = np.where(np.isposinf(np.abs(f)), 1, np.where(np.isnan(f), 2, 4))
             if state.g is not None:
-                reason = np.where(np.isfinite(f) & ~np.isfinite(gn), 3, reason)
+                reason = np.where(np.isfinite(f) & ~np.isfinite(gsq), 3, reason)
             self.reason[newly_bad] = reason[newly_bad]
             self.code[newly_bad] = _DIVERGED
-        if newly_conv.any():
-            self.code[newly_conv] = _CONVERGED
-        if newly_bad.any() or newly_conv.any():
-            self.ctx.active[newly_bad | newly_conv] = 0
+        self.code[finished & ok] = _CONVERGED
+        self._deactivate(finished)
+        return finished
 
     def _finish_if_exhausted(self) -> None:
         if self.k >= self.steps and not self.done:
             running = self.code == _RUNNING
             self.code[running] = _MAX_STEPS
-            self.ctx.active[:] = 0
+            self._deactivate(running)
 
     def status_names(self) -> Array:
         """Current status of every run ("running" while unfinished)."""
@@ -417,7 +525,7 @@ class Runner:
             status=status,
             success=(status == "converged") if one else (names == "converged"),
             message=self.message(), problem=self.problem.name, method=self.method.name,
-            hyper=dict(self.hp), maximize=self.maximize, diagnostics=diagnostics,
+            hyper=self.public_hyper(), maximize=self.maximize, diagnostics=diagnostics,
         )
 
 
@@ -431,6 +539,95 @@ def _batch_message(names: Array) -> str:
         if count:
             parts.append(f"{count} {text}")
     return f"Of {total} runs: " + ", ".join(parts) + "."
+
+
+#: Values per array in one chunk of a large batch (see ``Runner._loop_in_chunks``).
+CHUNK_VALUES = 32_768
+
+
+def _per_run_hyper(hp: dict[str, Any], runs: int) -> dict[str, Any]:
+    """Shape per-run hyperparameter arrays ``(runs,)`` as ``(runs, 1)`` for broadcasting."""
+    out = dict(hp)
+    for name, value in hp.items():
+        if isinstance(value, np.ndarray):
+            if value.size != runs:
+                raise ValueError(
+                    f"{name} holds {value.size} values, but there {'is' if runs == 1 else 'are'} "
+                    f"{runs} start{'s' if runs != 1 else ''}: give one {name} per start "
+                    f"(x0 of shape ({value.size}, dim)) or a single number."
+                )
+            out[name] = value.reshape(runs, 1)
+    return out
+
+
+def _take_hyper(hp: dict[str, Any], which: Array, runs: int) -> dict[str, Any]:
+    """The hyperparameters of the runs ``which`` (per-run arrays are indexed)."""
+    return {k: v[which] if isinstance(v, np.ndarray) and v.shape[:1] == (runs,) else v
+            for k, v in hp.items()}
+
+
+def _per_run_fields(state, runs: int) -> tuple[str, ...]:
+    """Names of the state's fields that hold one row per run."""
+    return tuple(name for name, a in zip(state._fields, state, strict=True)
+                 if isinstance(a, np.ndarray) and a.ndim >= 1 and a.shape[0] == runs)
+
+
+def _square_threshold(tol: float) -> float:
+    """The least ``t`` with ``sqrt(t) >= tol``: ``s < t`` exactly when ``sqrt(s) < tol``.
+
+    Comparing squared gradient norms with it spares a square root per run and
+    step without changing a single convergence decision.
+    """
+    t = np.float64(tol) * np.float64(tol)
+    while t > 0 and np.sqrt(t) >= tol:
+        t = np.nextafter(t, -np.inf)
+    while np.sqrt(t) < tol:
+        t = np.nextafter(t, np.inf)
+    return float(t)
+
+
+def _sum_of_squares(state) -> Array:
+    """Squared gradient norm per run (NaN when the method keeps no gradient).
+
+    Equal, bit for bit, to ``einsum("ij,ij->i", g, g)``: for one or two
+    coordinates the column form below is the same sum and much faster on
+    large batches.
+    """
+    g = state.g
+    if g is None:
+        return np.full(state.x.shape[0], np.nan)
+    if g.shape[1] > 2:
+        return np.einsum("ij,ij->i", g, g)
+    if g.shape[0] == 1:  # one run: Python floats are faster than numpy calls
+        return np.array([sum(v * v for v in g[0].tolist())])
+    out = g[:, 0] * g[:, 0]
+    if g.shape[1] == 2:
+        out += g[:, 1] * g[:, 1]
+    return out
+
+
+def _lone_run_continues(runner: Runner, state, gsq: Array) -> bool:
+    """For a single run with few coordinates: True when it neither diverged nor
+    converged (checked on Python floats: much faster than numpy on one row)."""
+    if state.x.shape[1] > 8 or runner.method.converged is not None or not runner._running[0]:
+        return False
+    escape = runner.escape
+    if not all(abs(v) <= escape for v in state.x[0].tolist()):  # False for NaN too
+        return False
+    g2 = float(gsq[0])
+    if not math.isfinite(float(state.f[0])) or (state.g is not None and not math.isfinite(g2)):
+        return False
+    return not (runner.tol > 0 and g2 < runner._gsq_tol)
+
+
+def _abs_max(x: Array) -> Array:
+    """``max(|x|)`` over each run's coordinates (NaN if any is NaN)."""
+    if x.shape[0] < 64 or x.shape[1] > 8:
+        return np.maximum.reduce(np.abs(x), axis=1)
+    out = np.abs(x[:, 0])
+    for j in range(1, x.shape[1]):  # numpy reduces short rows slowly: go by columns
+        np.maximum(out, np.abs(x[:, j]), out=out)
+    return out
 
 
 def _freeze(new, old, active: Array):

@@ -5,18 +5,62 @@ torch's single-tensor implementation, so a student who moves on to PyTorch
 (in float64) sees identical numbers.  ``maximize`` is handled by the runner,
 which hands these methods the gradient of ``-f``, exactly as torch negates
 the gradient.
+
+The learning rate may also be given per run, as an array of shape (runs,):
+the runner hands it over as (runs, 1), so one batched run sweeps many
+learning rates, each run bit-identical to a separate run with a scalar rate.
+Diagnostics are computed only when the runner keeps them (``ctx.diagnostics``).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import NamedTuple
+from dataclasses import dataclass, fields, replace
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from .base import HyperParam, Method, learning_rate, register_method
+from .._checks import bad, check_real
+from .base import HyperParam, Method, register_method
+from .base import learning_rate as _scalar_rate
 
 Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class PerRunHyperParam(HyperParam):
+    """A float hyperparameter that may also be one value per run.
+
+    ``check`` accepts a number, or a non-empty 1-D sequence of numbers each
+    inside the range (returned as a read-only float array).
+
+    Examples
+    --------
+    >>> import core
+    >>> core.METHODS["gd"].validate(lr=[0.1, 0.5])["lr"]
+    array([0.1, 0.5])
+    """
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, (list, tuple, np.ndarray)) or np.ndim(value) == 0:
+            return super().check(value)
+        allowed = self.allowed()
+        try:
+            arr = np.array(value, dtype=float)
+        except (TypeError, ValueError):
+            raise bad(self.name, value, f"a number {allowed} or a sequence of them") from None
+        if arr.ndim != 1 or arr.size == 0:
+            raise bad(self.name, value, f"a number {allowed} or a non-empty 1-D sequence of them")
+        for i, v in enumerate(arr.tolist()):
+            check_real(f"{self.name}[{i}]", v, low=self.low, high=self.high,
+                       low_open=self.low_open, high_open=self.high_open)
+        arr.flags.writeable = False
+        return arr
+
+
+def learning_rate(default: float) -> PerRunHyperParam:
+    """The ``lr`` hyperparameter; it may be an array with one rate per run."""
+    base = _scalar_rate(default)
+    return PerRunHyperParam(**{f.name: getattr(base, f.name) for f in fields(base)})
 
 _WD = HyperParam("weight_decay", 0.0, "L2 penalty: adds weight_decay·x to the gradient",
                  low=0.0, high=1e3, label="weight decay")
@@ -47,7 +91,7 @@ def _make_sgd_step(nesterov: bool):
             d_p = d_p + mu * buf if nesterov else buf
         x = s.x + (-lr) * d_p
         f, g = ctx.fg(x)
-        diag = {"grad": s.g, "velocity": buf, "step": x - s.x}
+        diag = {"grad": s.g, "velocity": buf, "step": x - s.x} if ctx.diagnostics else {}
         return SGDState(x, f, g, buf, s.t + 1), diag
 
     return step
@@ -118,7 +162,7 @@ def _adagrad_step(ctx, s: AccState, hp):
     std = np.sqrt(acc) + eps
     x = s.x + (-lr) * (grad / std)
     f, g = ctx.fg(x)
-    diag = {"grad": s.g, "step_size": lr / std, "step": x - s.x}
+    diag = {"grad": s.g, "step_size": lr / std, "step": x - s.x} if ctx.diagnostics else {}
     return AccState(x, f, g, acc, s.buf, s.t + 1), diag
 
 
@@ -145,7 +189,8 @@ def _rmsprop_step(ctx, s: AccState, hp):
     else:
         x = s.x + (-lr) * (grad / avg)
     f, g = ctx.fg(x)
-    diag = {"grad": s.g, "velocity": buf, "step_size": lr / avg, "step": x - s.x}
+    diag = ({"grad": s.g, "velocity": buf, "step_size": lr / avg, "step": x - s.x}
+            if ctx.diagnostics else {})
     return AccState(x, f, g, acc, buf, s.t + 1), diag
 
 
@@ -199,7 +244,8 @@ def _make_adam_step(decoupled: bool):
         denom = np.sqrt(v) / bc2**0.5 + eps
         x = x + (-step_size) * (m / denom)
         f, g = ctx.fg(x)
-        diag = {"grad": s.g, "velocity": m, "step_size": step_size / denom, "step": x - s.x}
+        diag = ({"grad": s.g, "velocity": m, "step_size": step_size / denom, "step": x - s.x}
+                if ctx.diagnostics else {})
         return AdamState(x, f, g, m, v, t), diag
 
     return step

@@ -31,12 +31,16 @@ def _quadratic(name, title, formula, diag, domain, description) -> Problem:
     def g(X: Array) -> Array:
         return d * X
 
+    def fg(X: Array) -> tuple[Array, Array]:
+        grad = d * X
+        return 0.5 * np.add.reduce(grad * X, axis=-1), grad
+
     def h(X: Array) -> Array:
         return np.broadcast_to(H, X.shape[:-1] + (dim, dim)).copy()
 
     return Problem(
         name=name, title=title, formula=formula, dim=dim, domain=domain,
-        f=f, g=g, h=h, minima=np.zeros((1, dim)), description=description,
+        f=f, g=g, h=h, fg=fg, minima=np.zeros((1, dim)), description=description,
     )
 
 
@@ -108,6 +112,11 @@ def rosenbrock() -> Problem:
         x, y = X[..., 0], X[..., 1]
         return _stack_grad(-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x))
 
+    def fg(X: Array) -> tuple[Array, Array]:
+        x, y = X[..., 0], X[..., 1]
+        u, w = 1 - x, y - x * x
+        return u * u + 100 * (w * w), _stack_grad(-2 * u - 400 * x * w, 200 * w)
+
     def h(X: Array) -> Array:
         x, y = X[..., 0], X[..., 1]
         hxx = 2 - 400 * (y - x * x) + 800 * x * x
@@ -125,7 +134,7 @@ def rosenbrock() -> Problem:
     return Problem(
         name="rosenbrock", title="Rosenbrock's banana",
         formula="f(x, y) = (1 − x)² + 100(y − x²)²", dim=2,
-        domain=[[-2, 2], [-1, 3]], f=f, g=g, h=h, r=r, j=j, minima=[[1.0, 1.0]],
+        domain=[[-2, 2], [-1, 3]], f=f, g=g, h=h, r=r, j=j, fg=fg, minima=[[1.0, 1.0]],
         description=(
             "A curved valley with very steep walls and an almost flat floor. "
             "Finding the valley is easy; following its floor to the minimum at "
@@ -146,6 +155,11 @@ def himmelblau() -> Problem:
         a, b = x * x + y - 11, x + y * y - 7
         return _stack_grad(4 * x * a + 2 * b, 2 * a + 4 * y * b)
 
+    def fg(X: Array) -> tuple[Array, Array]:
+        x, y = X[..., 0], X[..., 1]
+        a, b = x * x + y - 11, x + y * y - 7
+        return a * a + b * b, _stack_grad(4 * x * a + 2 * b, 2 * a + 4 * y * b)
+
     def h(X: Array) -> Array:
         x, y = X[..., 0], X[..., 1]
         hxx = 12 * x * x + 4 * y - 42
@@ -164,7 +178,7 @@ def himmelblau() -> Problem:
 
     return Problem(
         name="himmelblau", title="Himmelblau", formula="f(x, y) = (x² + y − 11)² + (x + y² − 7)²",
-        dim=2, domain=[[-5, 5], [-5, 5]], f=f, g=g, h=h, r=r, j=j,
+        dim=2, domain=[[-5, 5], [-5, 5]], f=f, g=g, h=h, r=r, j=j, fg=fg,
         minima=[
             [3.0, 2.0],
             [-2.805118086952745, 3.131312518250573],

@@ -1,0 +1,109 @@
+"""The runner's fast paths change nothing: large batches advanced in chunks,
+fused value-and-gradient evaluators, and the squared-norm convergence test
+give bit-identical results to the plain code."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import core
+import core.runner as runner_module
+
+BATCHED = sorted(m for m in core.METHODS if core.METHODS[m].batched)
+PROBLEMS = ["bowl", "himmelblau", "rosenbrock", "parabola", "two_bumps"]
+
+
+def mixed_starts(p: core.Problem, runs: int = 23, seed: int = 0) -> np.ndarray:
+    """Starts that converge, crawl and diverge at different steps."""
+    rng = np.random.default_rng(seed)
+    lo, hi = p.domain[:, 0], p.domain[:, 1]
+    X = lo + (hi - lo) * rng.uniform(-0.5, 1.5, size=(runs, p.dim))
+    X[2] = p.minima[0] if p.minima.size else X[2]  # converged at step 0
+    X[5] *= 1e4  # far out: diverges at once for many methods
+    return X
+
+
+@pytest.mark.parametrize("problem_name", PROBLEMS)
+@pytest.mark.parametrize("method", BATCHED)
+@pytest.mark.parametrize("chunk_values", [4, 10, runner_module.CHUNK_VALUES])
+def test_chunked_batches_equal_the_plain_loop(method, problem_name, chunk_values, monkeypatch):
+    m = core.METHODS[method]
+    p = core.get_problem(problem_name)
+    if "residuals" in m.needs and not p.has_residuals:
+        pytest.skip(f"{method} needs residuals")
+    X0 = mixed_starts(p)
+    opts = dict(steps=60, tol=1e-4, **({"lr": 0.05} if "lr" in m.defaults else {}))
+    full = core.run(p, method, X0, **opts)  # records every step: the plain loop
+    monkeypatch.setattr(runner_module, "CHUNK_VALUES", chunk_values)
+    slim = core.run(p, method, X0, keep_path=False, **opts)
+    np.testing.assert_array_equal(slim.x, full.x)
+    np.testing.assert_array_equal(slim.fun, full.fun)
+    np.testing.assert_array_equal(slim.path[-1], full.path[-1])
+    np.testing.assert_array_equal(slim.grad_norms[-1], full.grad_norms[-1])
+    for name in ("nit", "nfev", "ngev", "nhev", "status"):
+        np.testing.assert_array_equal(getattr(slim, name), getattr(full, name), err_msg=name)
+    assert slim.message == full.message
+
+
+def test_chunked_iterate_over_many_batches(monkeypatch):
+    monkeypatch.setattr(runner_module, "CHUNK_VALUES", 8)
+    p = core.get_problem("himmelblau")
+    X0 = mixed_starts(p, runs=40)
+    full = core.run(p, "adam", X0, steps=90, lr=0.1, tol=1e-3)
+    runner = core.Runner(p, "adam", X0, steps=90, lr=0.1, tol=1e-3)
+    while not runner.done:
+        runner.advance(7, record=False)
+    np.testing.assert_array_equal(runner.state.x, full.x)
+    np.testing.assert_array_equal(runner.nit, full.nit)
+    np.testing.assert_array_equal(runner.status_names(), full.status)
+    assert runner.state.t == full.nit.max()  # the step counter shared by all runs
+
+
+@pytest.mark.parametrize("name", ["bowl", "ellipse", "parabola", "rosenbrock", "himmelblau"])
+def test_fused_value_and_gradient_is_bit_identical(name):
+    p = core.get_problem(name)
+    assert p.fg is not None
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((5000, p.dim)) * np.exp(rng.uniform(-30, 120, (5000, p.dim)))
+    X[:5], X[5:10], X[10:15] = np.nan, np.inf, -0.0
+    f, g = p.value_and_grad(X)
+    np.testing.assert_array_equal(f, p.value(X))
+    np.testing.assert_array_equal(g, p.grad(X))
+    assert np.array_equal(np.signbit(f), np.signbit(p.value(X)))
+
+
+@pytest.mark.parametrize("tol", [1e-8, 1e-4, 0.3, 1.0, 7.5, 1e-200, 1e150])
+def test_squared_threshold_decides_like_the_norm(tol):
+    t = runner_module._square_threshold(tol)
+    assert np.sqrt(t) >= tol and np.sqrt(np.nextafter(t, 0)) < tol
+    rng = np.random.default_rng(0)
+    s = np.concatenate([np.nextafter(t, [-np.inf, np.inf]), [t, 0.0, np.inf, np.nan],
+                        t * rng.uniform(0.5, 2.0, 1000)])
+    np.testing.assert_array_equal(s < t, np.sqrt(s) < tol)
+
+
+def test_norms_match_einsum():
+    rng = np.random.default_rng(2)
+    for dim in (1, 2, 3):
+        for runs in (1, 5, 300):
+            g = rng.standard_normal((runs, dim)) * np.exp(rng.uniform(-200, 200, (runs, dim)))
+            state = type("State", (), {"x": g, "g": g})()  # anything with x and g
+            np.testing.assert_array_equal(runner_module._sum_of_squares(state),
+                                          np.einsum("ij,ij->i", g, g))
+            np.testing.assert_array_equal(runner_module._abs_max(g), np.abs(g).max(axis=1))
+
+
+def test_methods_skip_diagnostics_nobody_keeps():
+    p = core.get_problem("bowl")
+    ctx = runner_module.Context(p, 1.0, 1, np.random.default_rng(0))
+    for name in ("gd", "adam", "rmsprop", "adagrad"):
+        m = core.METHODS[name]
+        hp = m.validate(lr=0.1)
+        s = m.init(ctx, np.array([[1.0, 1.0]]), hp)
+        ctx.diagnostics = True
+        _, diag = m.step(ctx, s, hp)
+        assert "step" in diag
+        ctx.diagnostics = False
+        _, diag = m.step(ctx, s, hp)
+        assert diag == {}
