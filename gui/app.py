@@ -25,6 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--steps", type=int, help="maximum number of steps")
     parser.add_argument("--maximize", action="store_true", help="climb (gradient ascent)")
     parser.add_argument("--tab", help="analysis tab to show first (loss, data, ...)")
+    parser.add_argument("--scenario", metavar="NAME_OR_PATH",
+                        help="set up a lesson from assets/scenarios (or a .toml file)")
+    parser.add_argument("--list-scenarios", action="store_true",
+                        help="print the lessons, one a line (name first), and exit")
+    parser.add_argument("--presentation", action="store_true",
+                        help="projector mode: large text, thick lines, full screen")
     parser.add_argument("--screenshot", metavar="PNG",
                         help="run the configuration to the end, save a PNG of the window, exit")
     parser.add_argument("--size", type=int, nargs=2, metavar=("W", "H"), default=(1400, 860),
@@ -55,6 +61,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Start Optiscope; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.list_scenarios:
+        return _list_scenarios()
+    scenario = None
+    if args.scenario:
+        try:
+            scenario = core.load_scenario(args.scenario)
+        except ValueError as exc:
+            print(f"optiscope: error: {_one_line(exc)}", file=sys.stderr)
+            return 2
     _ensure_platform(headless=args.screenshot is not None)
 
     from PySide6.QtCore import QCoreApplication, Qt
@@ -83,6 +98,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         window.controller.shutdown()
         parser.error(str(exc))
+    if scenario is not None:
+        try:
+            window.apply_scenario(scenario)
+            if args.steps is not None:
+                window.apply(steps=args.steps)
+        except ValueError as exc:
+            window.controller.shutdown()
+            print(f"optiscope: error: {_one_line(exc)}", file=sys.stderr)
+            return 2
+    if args.presentation:
+        window.set_presentation(True)
     window.resize(*args.size)
     if args.self_test or args.quit_after_show:
         from . import self_test
@@ -92,8 +118,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .screenshot import run_and_save
 
         return run_and_save(window, args.screenshot)
-    window.show()
-    return app.exec()
+    if args.presentation:
+        window.set_full_screen(True)
+    else:
+        window.show()
+    code = app.exec()
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(5000)  # no thread may outlive the window
+    return code
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
+def _list_scenarios() -> int:
+    errors: list[str] = []
+    for s in core.list_scenarios(errors=errors):
+        print(f"{s.name}\t{s.title}")
+    for message in errors:
+        print(f"optiscope: warning: skipped a broken scenario: {_one_line(message)}", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,12 +35,32 @@ class Racer:
 
 
 @dataclass
+class RacerSpec:
+    """One racer as set up: method, hyperparameters and optional own label,
+    learning rate (overriding the shared one) and seed."""
+
+    name: str
+    hyper: dict[str, Any] = field(default_factory=dict)
+    label: str | None = None
+    lr: float | None = None
+    seed: int | None = None
+
+    @classmethod
+    def of(cls, item: Any) -> RacerSpec:
+        """Accept a RacerSpec or a ``(name, hyperparameters)`` pair."""
+        if isinstance(item, RacerSpec):
+            return RacerSpec(item.name, dict(item.hyper), item.label, item.lr, item.seed)
+        name, hyper = item
+        return cls(name, dict(hyper))
+
+
+@dataclass
 class RunSettings:
     """Everything that defines a run."""
 
     problem: str = "two_bumps"
     options: dict[str, Any] = field(default_factory=dict)
-    methods: list[tuple[str, dict[str, Any]]] = field(default_factory=lambda: [("gd", {})])
+    methods: list[RacerSpec] = field(default_factory=lambda: [RacerSpec("gd")])
     lr: float = 0.1
     maximize: bool = False
     steps: int = 500
@@ -106,29 +126,28 @@ class RunController(QObject):
         self.problemChanged.emit(problem)
         self.startChanged.emit(self.settings.start)
 
-    def set_methods(self, methods: list[tuple[str, dict[str, Any]]]) -> None:
-        """Race these ``(method, hyperparameters)`` pairs."""
+    def set_methods(self, methods: list[Any]) -> None:
+        """Race these :class:`RacerSpec` (or ``(method, hyperparameters)`` pairs)."""
         self._halt()
-        self.settings.methods = [(m, dict(h)) for m, h in methods]
+        self.settings.methods = [RacerSpec.of(m) for m in methods]
         self._rebuild()
 
     def set_hyper(self, index: int, changes: dict[str, Any]) -> None:
         """Change hyperparameters of racer ``index``: live during a run, otherwise a fresh run."""
-        name, hyper = self.settings.methods[index]
-        hyper.update(changes)
+        self.settings.methods[index].hyper.update(changes)
         self._apply_live_or_reset({index: changes})
 
     def set_method_hyper(self, method: str, changes: dict[str, Any]) -> None:
-        """Change hyperparameters of the racer running ``method`` (if it races)."""
-        for i, (name, _) in enumerate(self.settings.methods):
-            if name == method:
+        """Change hyperparameters of every racer running ``method``."""
+        for i, spec in enumerate(self.settings.methods):
+            if spec.name == method:
                 self.set_hyper(i, changes)
 
     def set_lr(self, lr: float) -> None:
-        """Change the learning rate of every method that has one."""
+        """The shared learning rate: every first-order racer without its own."""
         self.settings.lr = lr
-        changes = {i: {"lr": lr} for i, (m, _) in enumerate(self.settings.methods)
-                   if uses_shared_lr(m)}
+        changes = {i: {"lr": lr} for i, spec in enumerate(self.settings.methods)
+                   if uses_shared_lr(spec.name) and spec.lr is None}
         self._apply_live_or_reset(changes)
 
     def set_start(self, x: np.ndarray) -> None:
@@ -187,11 +206,16 @@ class RunController(QObject):
 
     def step(self) -> None:
         """Advance every run by one iteration (only while not running)."""
-        if self._worker is not None:
+        self.advance_all(1)
+
+    def advance_all(self, n: int) -> None:
+        """Advance every run by up to ``n`` iterations now, in this thread (not while running).
+
+        For recording a video frame by frame; ordinary play uses the worker.
+        """
+        if self._worker is not None or self.state == "finished":
             return
-        if self.state == "finished":
-            return
-        self._on_batches([[r.runner.advance(1)] for r in self._live()])
+        self._on_batches([[r.runner.advance(n)] for r in self._live()])
         if self.state == "ready":
             self._set_state("paused")
         self._check_finished()
@@ -224,9 +248,11 @@ class RunController(QObject):
         self._halt()
         self._rebuild()
 
-    def _hyper_for(self, method: str, hyper: dict[str, Any]) -> dict[str, Any]:
-        full = dict(hyper)
-        if uses_shared_lr(method):
+    def _hyper_for(self, spec: RacerSpec) -> dict[str, Any]:
+        full = dict(spec.hyper)
+        if spec.lr is not None:
+            full["lr"] = spec.lr
+        elif uses_shared_lr(spec.name):
             full["lr"] = self.settings.lr
         return full
 
@@ -236,13 +262,14 @@ class RunController(QObject):
         self.error = ""
         self._generation += 1
         self.racers = []
-        for i, (method, hyper) in enumerate(s.methods):
-            racer = Racer(method, self._hyper_for(method, hyper), race_colour(i),
-                          label=core.get_method(method).title)
+        for i, spec in enumerate(s.methods):
+            title = core.get_method(spec.name).title
+            label = f"{title} ({spec.label})" if spec.label else title
+            racer = Racer(spec.name, self._hyper_for(spec), race_colour(i), label=label)
             try:
-                racer.runner = core.Runner(self.problem, method, s.start, steps=s.steps,
+                racer.runner = core.Runner(self.problem, spec.name, s.start, steps=s.steps,
                                            maximize=s.maximize, tol=s.tol, diagnostics=True,
-                                           **racer.hyper)
+                                           seed=spec.seed, **racer.hyper)
                 racer.trace = core.Trace(self.problem.dim)
                 racer.status = "ready"
             except ValueError as exc:
@@ -321,11 +348,24 @@ def uses_shared_lr(method: str) -> bool:
     return m.group == "first-order" and _has_param(method, "lr")
 
 
+#: Start points that make each built-in landscape's story visible at once.
+DEMO_STARTS = {
+    "bowl": (1.5, 1.0), "ellipse": (-2.5, 1.5), "two_bumps": (-0.5, 0.5),
+    "rosenbrock": (-1.5, 2.0), "himmelblau": (-0.5, -0.5), "saddle": (1.8, 0.05),
+    "parabola": (1.0,), "tea": (40.0,), "tea_trains": (40.0,), "tea_rating": (40.0,),
+    "tea_finicky": (40.0,), "fence": (57.0,),
+}
+
+
 def default_start(problem: core.Problem) -> np.ndarray:
-    """The problem's own suggested start, or a point a fifth of the way into
-    the domain from its lower-left corner (interesting on most landscapes)."""
+    """The problem's own suggested start, a demonstration start for the built-in
+    landscapes, or a point a fifth of the way into the domain."""
     start = getattr(problem, "start", None)
-    if start is not None:
+    if start is None:
+        start = problem.options.get("start") if hasattr(problem.options, "get") else None
+    if start is None:
+        start = DEMO_STARTS.get(problem.name)
+    if start is not None and np.asarray(start).shape == (problem.dim,):
         return np.array(start, dtype=float)
     dom = problem.domain
     return dom[:, 0] + 0.2 * (dom[:, 1] - dom[:, 0])

@@ -10,10 +10,12 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QFileDialog,
     QFrame,
     QLabel,
     QMainWindow,
     QMenu,
+    QProgressDialog,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -27,16 +29,31 @@ from superqt.utils import qthrottled
 import core
 
 from . import appearance
-from .controller import RunController, RunSettings, uses_shared_lr
+from .controller import RacerSpec, RunController, RunSettings, uses_shared_lr
 from .panels.dataset_panel import DatasetPanel
 from .panels.learning_rate_panel import LearningRatePanel
 from .panels.method_panel import MethodPanel
+from .panels.scenario_panel import ScenarioPanel
 from .style import STATUS_COLOURS
 from .views.data_view import DataView
 from .views.landscape_view import OVERLAYS, LandscapeView
 from .views.loss_view import LossView
 from .views.surface_view import SurfaceView
 from .widgets import Banner, Pane
+
+#: Export menu: (label, kind, target).
+EXPORTS = (
+    ("Whole window as PNG…", "png", "window"),
+    ("Contour map as PNG…", "png", "contour"),
+    ("3-D surface as PNG…", "png", "surface"),
+    ("Analysis tab as PNG…", "png", "tab"),
+    ("Contour map as SVG…", "svg", "contour"),
+    ("Loss curve as SVG…", "svg", "loss"),
+    ("Data view as SVG…", "svg", "data"),
+    ("Run as animated GIF…", "gif", "window"),
+    ("Run as MP4 video…", "mp4", "window"),
+    ("Paths as CSV…", "csv", "paths"),
+)
 
 SPEEDS = (("1 step/s", 1.0), ("5 steps/s", 5.0), ("20 steps/s", 20.0), ("60 steps/s", 60.0),
           ("300 steps/s", 300.0), ("Fastest", 0.0))
@@ -53,7 +70,7 @@ class MainWindow(QMainWindow):
         s = self.controller.settings
 
         self.dataset_panel = DatasetPanel(s.problem)
-        self.method_panel = MethodPanel(s.methods[0][0])
+        self.method_panel = MethodPanel(s.methods[0].name)
         self.lr_panel = LearningRatePanel(s.lr)
         for title, panel in (("Dataset", self.dataset_panel), ("Method", self.method_panel),
                              ("Learning rate", self.lr_panel)):
@@ -70,6 +87,19 @@ class MainWindow(QMainWindow):
             dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
             self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+
+        self.scenario_panel = ScenarioPanel()
+        self.scenario_dock = QDockWidget("Scenarios", self)
+        self.scenario_dock.setObjectName("scenarioPanelDock")
+        self.scenario_dock.setWidget(self.scenario_panel)
+        self.scenario_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                       | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                                       | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.scenario_dock.setMinimumWidth(300)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.scenario_dock)
+        self.scenario_panel.chosen.connect(self._scenario_chosen)
+        self.scenario_panel.openRequested.connect(self.open_scenario_dialog)
+        self.scenario_panel.saveRequested.connect(self.save_scenario_dialog)
 
         self.banner = Banner()
         self.landscape = LandscapeView()
@@ -93,6 +123,11 @@ class MainWindow(QMainWindow):
         self.tabs: dict[str, QWidget] = {}
         self.add_tab("loss", self.loss, "Loss")
         self.add_tab("data", self.data_view, "Data and model")
+        from .views.activation_view import ActivationView
+        from .views.derivative_view import DerivativeView
+
+        self.add_tab("derivatives", DerivativeView(), "Derivatives")
+        self.add_tab("activations", ActivationView(), "Activations")
         vertical = QSplitter(Qt.Orientation.Vertical)
         vertical.addWidget(self.views)
         vertical.addWidget(self.analysis)
@@ -123,6 +158,9 @@ class MainWindow(QMainWindow):
         c.failed.connect(self._show_failure)
         self.dataset_panel.problemChanged.connect(self._problem_picked)
         self.dataset_panel.sliceChanged.connect(lambda _: self._reslice())
+        self.dataset_panel.function_entry.functionAccepted.connect(self._function_typed)
+        self.dataset_panel.function_entry.noiseChanged.connect(self._noise_changed)
+        self._noise = 0.0
         self.method_panel.racersChanged.connect(c.set_methods)
         self.method_panel.hyperChanged.connect(c.set_method_hyper)
         self.method_panel.settingsChanged.connect(self._run_options_changed)
@@ -151,13 +189,19 @@ class MainWindow(QMainWindow):
         self.step_action.setObjectName("stepAction")
         self.step_action.setShortcut(QKeySequence(Qt.Key.Key_N))
         self.step_action.setToolTip("One step of every racing method (N)")
-        self.step_action.triggered.connect(self.controller.step)
+        self.step_action.triggered.connect(self.step_clicked)
+        self.explain_action = QAction("Step by step", self, checkable=True)
+        self.explain_action.setObjectName("stepByStepAction")
+        self.explain_action.setToolTip("Show each update in parts, with a caption, one part per Step (N)")
+        self.explain_action.toggled.connect(self._explain_toggled)
+        self._stages: list[str] = []
+        self._stage = 0
         self.reset_action = QAction("↺  Reset", self)
         self.reset_action.setObjectName("resetAction")
         self.reset_action.setShortcut(QKeySequence(Qt.Key.Key_R))
         self.reset_action.setToolTip("Back to the start point (R)")
         self.reset_action.triggered.connect(self.controller.reset)
-        for action in (self.play_action, self.step_action, self.reset_action):
+        for action in (self.play_action, self.step_action, self.explain_action, self.reset_action):
             bar.addAction(action)
             button = bar.widgetForAction(action)
             if button is not None:
@@ -171,8 +215,47 @@ class MainWindow(QMainWindow):
         self.speed_combo.setCurrentIndex(3)
         self.speed_combo.currentIndexChanged.connect(
             lambda i: self.controller.set_speed(self.speed_combo.itemData(i)))
+        self.speed_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep number keys for lessons
         bar.addWidget(self.speed_combo)
         self.addToolBar(bar)
+
+    # -- step-by-step mode ----------------------------------------------------------
+    def step_clicked(self) -> None:
+        """Step (N): one iteration, or in step-by-step mode the next part of it."""
+        if not self.explain_action.isChecked():
+            self.controller.step()
+            return
+        if self._stage >= len(self._stages):
+            self.controller.step()
+            lead = next((r for r in self.controller.racers if r.trace is not None), None)
+            if lead is None or lead.trace.last_step <= 0:
+                return
+            captions = core.get_method(lead.method).captions
+            shown = lead.trace.last_diagnostics
+            self._stages = [k for k in captions if k in shown] or ["step"]
+            self._stage = 0
+        self._show_stage()
+
+    def _show_stage(self) -> None:
+        lead = next((r for r in self.controller.racers if r.trace is not None), None)
+        key = self._stages[self._stage]
+        last = self._stage == len(self._stages) - 1
+        self.landscape.reveal = tuple(self._stages[: self._stage + 1])
+        self.landscape.hold = not last
+        caption = core.get_method(lead.method).captions.get(key, "Take the step.")
+        self._refresh()
+        self.banner.show_message(
+            f"Step {lead.trace.last_step}, part {self._stage + 1} of {len(self._stages)}: "
+            f"{caption}", STATUS_COLOURS["idle"])
+        self._stage += 1
+
+    def _explain_toggled(self, on: bool) -> None:
+        self._stages, self._stage = [], 0
+        self.landscape.reveal = None
+        self.landscape.hold = False
+        if on:
+            self.controller.pause()
+        self._refresh()
 
     def add_tab(self, key: str, widget: QWidget, title: str) -> None:
         """Add an analysis view as a tab under the maps."""
@@ -190,6 +273,34 @@ class MainWindow(QMainWindow):
         run = bar.addMenu("&Run")
         for action in (self.play_action, self.step_action, self.reset_action):
             run.addAction(action)
+        file_menu = bar.addMenu("&File")
+        export_menu = file_menu.addMenu("Export")
+        for label, kind, target in EXPORTS:
+            action = QAction(label, self)
+            action.setObjectName(f"export_{kind}_{target}")
+            action.triggered.connect(lambda _=False, k=kind, t=target: self.export_dialog(k, t))
+            export_menu.addAction(action)
+        file_menu.addSeparator()
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        scenarios = bar.addMenu("&Scenarios")
+        open_action = QAction("Open scenario…", self)
+        open_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Open))
+        open_action.triggered.connect(self.open_scenario_dialog)
+        save_action = QAction("Save current set-up as a scenario…", self)
+        save_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Save))
+        save_action.triggered.connect(self.save_scenario_dialog)
+        scenarios.addAction(open_action)
+        scenarios.addAction(save_action)
+        scenarios.addAction(self.scenario_dock.toggleViewAction())
+        for i in range(9):
+            action = QAction(f"Load lesson {i + 1}", self)
+            action.setObjectName(f"scenarioKey{i + 1}")
+            action.setShortcut(QKeySequence(str(i + 1)))
+            action.triggered.connect(lambda _=False, k=i: self.load_scenario_key(k))
+            self.addAction(action)
         view = bar.addMenu("&View")
         self.fullscreen_action = QAction("Full screen", self, checkable=True)
         self.fullscreen_action.setObjectName("fullscreenAction")
@@ -278,6 +389,201 @@ class MainWindow(QMainWindow):
             other.max_button.setChecked(False)
         other.setVisible(not on)
 
+    # -- export ----------------------------------------------------------------------
+    def export_dialog(self, kind: str, target: str) -> None:
+        """Ask where to save, then :meth:`export`; errors are shown, never raised."""
+        suffix = {"png": "PNG images (*.png)", "svg": "SVG drawings (*.svg)",
+                  "gif": "Animated GIF (*.gif)", "mp4": "MP4 video (*.mp4)",
+                  "csv": "CSV tables (*.csv)"}[kind]
+        path, _ = QFileDialog.getSaveFileName(self, "Export", f"optiscope-{target}.{kind}", suffix)
+        if not path:
+            return
+        if kind in ("gif", "mp4"):
+            dialog = QProgressDialog("Recording the run…", "Cancel", 0, 100, self)
+            dialog.setObjectName("exportProgress")
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(0)
+
+            def progress(done: int, total: int) -> bool:
+                dialog.setMaximum(total)
+                dialog.setValue(done)
+                return not dialog.wasCanceled()
+
+            try:
+                self.export(kind, target, path, progress=progress)
+            except ValueError as exc:
+                self.banner.show_message(str(exc), STATUS_COLOURS["diverged"])
+            finally:
+                dialog.close()
+            return
+        try:
+            self.export(kind, target, path)
+        except ValueError as exc:
+            self.banner.show_message(str(exc), STATUS_COLOURS["diverged"])
+
+    def export(self, kind: str, target: str, path: str, *, frames: int = 60,
+               progress=None) -> str:
+        """Write an export (see :data:`EXPORTS`); raises ValueError saying what went wrong."""
+        from . import export
+
+        widgets = {"window": self, "contour": self.landscape, "surface": self.surface,
+                   "tab": self.analysis.currentWidget(), "loss": self.loss.plot,
+                   "data": self.data_view.plot}
+        if kind == "png":
+            return str(export.export_png(widgets[target], path))
+        if kind == "svg":
+            return str(export.export_svg(widgets[target], path))
+        if kind == "csv":
+            return str(export.export_csv(self.controller, path))
+        if kind in ("gif", "mp4"):
+            return str(export.record_run(self, path, frames=frames, progress=progress))
+        raise ValueError(f"kind={kind!r} is not allowed: kind must be png, svg, gif, mp4 or csv.")
+
+    # -- scenarios -----------------------------------------------------------------
+    def _scenario_chosen(self, scenario: core.Scenario) -> None:
+        try:
+            self.apply_scenario(scenario)
+        except ValueError as exc:
+            self.scenario_panel.show_error(str(exc))
+
+    def load_scenario_key(self, index: int) -> None:
+        """Keys 1–9: load the ``index``-th scenario (0-based)."""
+        s = self.scenario_panel.scenario(index)
+        if s is not None:
+            self.scenario_panel.list.setCurrentRow(index)
+            self._scenario_chosen(s)
+
+    def apply_scenario(self, s: core.Scenario) -> None:
+        """Set everything up as scenario ``s`` says and show its explanation.
+
+        The problem is built first: if that fails, nothing has changed yet.
+        """
+        problem = s.build_problem()
+        c = self.controller
+        c.pause()
+        name, options = s.problem.name, dict(s.problem.options)
+        if name in core.PROBLEMS and name != "custom" and not s.problem.noise:
+            self.dataset_panel.set_problem(name, options)
+        self.scenario = s
+        # Run settings first, so the problem change builds the right runs once.
+        settings = c.settings
+        settings.steps = s.run.steps
+        settings.maximize = bool(s.run.maximize)
+        if s.run.tol is not None:
+            settings.tol = s.run.tol
+        if s.run.lr is not None:
+            settings.lr = s.run.lr
+            self.lr_panel.set_lr(s.run.lr)
+        settings.methods = [RacerSpec(r.name, dict(r.hyper), r.label, r.lr, r.seed)
+                            for r in s.methods]
+        self.method_panel.blockSignals(True)
+        self.method_panel.set_racers(list(dict.fromkeys(r.name for r in s.methods)))
+        for r in s.methods:
+            self.method_panel.set_hyper(r.name, dict(r.hyper))
+        self.method_panel.steps.setValue(settings.steps)
+        self.method_panel.maximize.setChecked(settings.maximize)
+        self.method_panel.tol.setValue(settings.tol)
+        self.method_panel.blockSignals(False)
+        if s.view.slice is not None:
+            self.dataset_panel.slice_u.setCurrentIndex(s.view.slice[0])
+            self.dataset_panel.slice_v.setCurrentIndex(s.view.slice[1])
+        c.set_problem_object(problem, name, options)
+        c.set_start(np.asarray(s.run.start, dtype=float))
+        if s.run.speed is not None:
+            self.set_speed(s.run.speed)
+        self._apply_view(s.view)
+        self.scenario_panel.show_scenario(s)
+
+    def _apply_view(self, view) -> None:
+        layout = view.layout or "both"
+        self.landscape_pane.max_button.setChecked(layout == "contour")
+        self.surface_pane.max_button.setChecked(layout == "surface")
+        if layout == "both":
+            self.landscape_pane.setVisible(True)
+            self.surface_pane.setVisible(True)
+        chosen = set(view.overlays) if view.overlays is not None else set(OVERLAYS)
+        for key, action in self.overlay_actions.items():
+            action.setChecked(key in chosen)
+        self.loss.set_x_axis(view.loss_x or "steps")
+        self.loss.log_check.setChecked(bool(view.loss_log))
+        self.surface.set_height_mode(view.height or "auto")
+        self.show_tab(view.tab if view.tab in self.tabs else "loss")
+        hook = getattr(self, "scenario_view_hook", None)
+        if callable(hook):
+            hook(view)
+
+    def set_speed(self, steps_per_second: float) -> None:
+        """Animation speed; the speed menu shows the nearest choice."""
+        self.controller.set_speed(steps_per_second)
+        values = [v for _, v in SPEEDS]
+        nearest = min(range(len(values)), key=lambda i: abs(values[i] - steps_per_second)
+                      if steps_per_second > 0 else (values[i] != 0))
+        self.speed_combo.blockSignals(True)
+        self.speed_combo.setCurrentIndex(nearest)
+        self.speed_combo.blockSignals(False)
+
+    def open_scenario_dialog(self) -> None:
+        """File ▸ Open scenario…"""
+        path, _ = QFileDialog.getOpenFileName(self, "Open a scenario", str(core.SCENARIO_DIR),
+                                              "Scenarios (*.toml);;All files (*)")
+        if path:
+            self.open_scenario(path)
+
+    def open_scenario(self, path: str) -> bool:
+        """Load and apply a scenario file; a bad file changes nothing and says why."""
+        try:
+            self.apply_scenario(core.load_scenario(path))
+        except ValueError as exc:
+            self.scenario_panel.show_error(str(exc))
+            return False
+        return True
+
+    def save_scenario_dialog(self) -> None:
+        """File ▸ Save current set-up as a scenario…"""
+        from .save_dialog import SaveScenarioDialog
+
+        dialog = SaveScenarioDialog(self, self.current_scenario_dict())
+        dialog.exec()
+
+    def current_scenario_dict(self) -> dict:
+        """The current set-up in the scenario file's shape (title and explanation to fill)."""
+        c = self.controller
+        s = c.settings
+        data: dict = {"title": "My scenario", "explanation": ""}
+        problem: dict = {"name": s.problem}
+        if s.problem == "custom" or s.problem not in core.PROBLEMS:
+            problem = {"name": "custom", "formula": c.problem.title}
+        elif s.options:
+            opts = {k: v for k, v in s.options.items() if not isinstance(v, core.Dataset)}
+            if opts:
+                problem["options"] = opts
+        data["problem"] = problem
+        run = {"start": [float(v) for v in np.atleast_1d(s.start)], "steps": int(s.steps),
+               "maximize": bool(s.maximize), "tol": float(s.tol), "lr": float(s.lr),
+               "speed": float(c.speed)}
+        data["run"] = run
+        methods = []
+        for spec in s.methods:
+            entry: dict = {"name": spec.name}
+            if spec.label:
+                entry["label"] = spec.label
+            if spec.lr is not None:
+                entry["lr"] = float(spec.lr)
+            if spec.seed is not None:
+                entry["seed"] = int(spec.seed)
+            hyper = {k: v for k, v in spec.hyper.items() if k != "lr"}
+            if hyper:
+                entry["hyper"] = hyper
+            methods.append(entry)
+        data["methods"] = methods
+        current_tab = next((k for k, w in self.tabs.items() if w is self.analysis.currentWidget()), "loss")
+        data["view"] = {
+            "overlays": [k for k, a in self.overlay_actions.items() if a.isChecked()],
+            "loss_x": self.loss.x_axis, "loss_log": self.loss.log_check.isChecked(),
+            "tab": current_tab, "height": self.surface.height_mode(),
+        }
+        return data
+
     # -- scripting ---------------------------------------------------------------
     def apply(self, *, problem: str | None = None, method: str | list[str] | None = None,
               lr: float | None = None, start: Any = None, steps: int | None = None,
@@ -319,8 +625,33 @@ class MainWindow(QMainWindow):
         self.controller.set_run_options(maximize=mp.maximize.isChecked(),
                                         steps=int(mp.steps.value()), tol=float(mp.tol.value()))
 
+    def _function_typed(self, problem: core.Problem) -> None:
+        """A user-typed function becomes the problem (with gradient noise if asked for)."""
+        self._set_problem_with_noise(problem, "custom", {"text": problem.options.get("text", "")})
+
+    def _noise_changed(self, scale: float) -> None:
+        """Gradient noise on any problem: rebuild the current problem with it."""
+        self._noise = float(scale)
+        s = self.controller.settings
+        if s.problem == "custom" and s.options.get("text"):
+            base = core.parse_function(s.options["text"])
+        else:
+            base = core.get_problem(s.problem, **s.options)
+        start = self.controller.settings.start.copy()
+        self._set_problem_with_noise(base, s.problem, s.options)
+        if start.shape == self.controller.settings.start.shape:
+            self.controller.set_start(start)
+
+    def _set_problem_with_noise(self, problem: core.Problem, name: str, options: dict) -> None:
+        if self._noise > 0:
+            problem = core.with_gradient_noise(problem, self._noise, seed=0)
+        self.controller.set_problem_object(problem, name, options)
+
     def _problem_picked(self, name: str, options: dict) -> None:
-        self.controller.set_problem(name, options)
+        if self._noise > 0:
+            self._set_problem_with_noise(core.get_problem(name, **options), name, options)
+        else:
+            self.controller.set_problem(name, options)
         # A maximisation problem (the fence) is climbed; everything else descends.
         climb = getattr(self.controller.problem, "goal", "minimize") == "maximize"
         if self.method_panel.maximize.isChecked() != climb:
@@ -402,6 +733,8 @@ class MainWindow(QMainWindow):
         self._update_texts()
 
     def _update_texts(self) -> None:
+        if self.explain_action.isChecked() and self._stages:
+            return  # the banner holds the caption of the part being shown
         c = self.controller
         racers = c.racers
         if not racers:
@@ -440,15 +773,17 @@ class MainWindow(QMainWindow):
         if len(racers) == 1:
             self.banner.show_message(racers[0].message, colour)
         else:
-            lines = [f"<span style='color:{r.colour}'>■</span> {r.label}: {r.message}"
-                     for r in racers]
+            # One short line per racer: the sentence up to its colon.
+            lines = [f"<span style='color:{r.colour}'>■</span> {r.label}: "
+                     f"{r.message.split(':')[0].rstrip('.')}" for r in racers]
             self.banner.show_message("<br>".join(lines), colour)
         parts = []
         for r in started:
             last = r.trace.last
             evals = int(last["nfev"]) if np.isfinite(last["nfev"]) else 0
-            parts.append(f"{r.label}: step {r.trace.last_step}, loss {last['f']:.6g}, "
-                         f"|∇f| {last['grad_norm']:.3g}, {evals} evaluations")
+            grad = "" if not np.isfinite(last["grad_norm"]) else f", |∇f| {last['grad_norm']:.3g}"
+            parts.append(f"{r.label}: step {r.trace.last_step}, loss {last['f']:.6g}"
+                         f"{grad}, {evals} evaluations")
         self.status_line.setText("   ·   ".join(parts))
 
     def _show_failure(self, message: str) -> None:
@@ -459,6 +794,7 @@ class MainWindow(QMainWindow):
     # -- closing -------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.controller.shutdown()
+        self.scenario_panel.shutdown()
         super().closeEvent(event)
 
 

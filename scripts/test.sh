@@ -16,7 +16,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 # Xvfb is the virtual X server pytest-xvfb starts (with GLX, drawn by Mesa's
 # software renderer). xauth is not needed by pytest-xvfb (xvfb_xauth is off)
 # but xvfb-run needs it, handy for screenshots of the app without a display.
-apt_install_missing xvfb xauth "${QT_RUNTIME_DEBS[@]}"
+# ffmpeg: the MP4 export writes its video through the ffmpeg program.
+apt_install_missing xvfb xauth ffmpeg "${QT_RUNTIME_DEBS[@]}"
 ensure_venv
 pip_install_editable ".[test]"
 

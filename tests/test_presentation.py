@@ -110,3 +110,25 @@ def test_typing_in_a_field_does_not_trigger_shortcuts(qtbot, window):
     qtbot.keyClick(field, Qt.Key.Key_N)  # not "step"
     assert window.controller.racers[0].trace.last_step == -1
     assert field.text() == "1n"
+
+
+def test_step_by_step_shows_each_part_of_an_update_with_a_caption(qtbot, window):
+    window.apply(problem="ellipse", method="momentum", lr=0.02, start=[-2.5, 1.5])
+    window.explain_action.setChecked(True)
+    items = window.landscape._racers
+    window.step_clicked()
+    assert "part 1 of 3" in window.banner.text() and "gradient" in window.banner.text().lower()
+    racer = window.landscape._racers[0]
+    assert len(racer.arrows["gradient"].getData()[0]) == 6
+    assert racer.arrows["velocity"].getData()[0] is None or len(racer.arrows["velocity"].getData()[0]) == 0
+    assert len(racer.line.getData()[0]) == 1  # the ball waits at the start
+    window.step_clicked()
+    assert "part 2 of 3" in window.banner.text() and "velocity" in window.banner.text()
+    assert len(racer.arrows["velocity"].getData()[0]) == 6
+    window.step_clicked()
+    assert "part 3 of 3" in window.banner.text()
+    assert len(racer.line.getData()[0]) == 2  # now the step is taken
+    window.step_clicked()  # the next update begins
+    assert "Step 2, part 1" in window.banner.text()
+    window.explain_action.setChecked(False)
+    assert window.landscape.reveal is None and items

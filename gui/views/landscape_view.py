@@ -115,6 +115,10 @@ class LandscapeView(pg.PlotWidget):
         self.addItem(self.start)
         self._racers: list[_RacerItems] = []
         self.overlays: dict[str, bool] = dict.fromkeys(OVERLAYS, True)
+        #: Step-by-step mode: only these diagnostics are drawn (None = all), and
+        #: with ``hold`` the ball waits at the previous point until the step is shown.
+        self.reveal: tuple[str, ...] | None = None
+        self.hold = False
         self.problem: core.Problem | None = None
         self._curve_range: tuple[float, float] | None = None
         self._last: Sequence[tuple[str, core.Trace]] = []
@@ -224,6 +228,8 @@ class LandscapeView(pg.PlotWidget):
         width = appearance.CURRENT.line_width
         for items, (colour, trace) in zip(self._racers, traces, strict=False):
             pts = self._display_points(trace)
+            if self.hold and len(pts) > 1:
+                pts = pts[:-1]
             items.line.setPen(pg.mkPen(colour, width=width))
             items.shadow.setPen(pg.mkPen((0, 0, 0, 160), width=width + 2))
             items.ball.setSize(appearance.CURRENT.ball_size)
@@ -237,6 +243,8 @@ class LandscapeView(pg.PlotWidget):
 
     def _draw_overlays(self, items: _RacerItems, colour: str, trace: core.Trace) -> None:
         d = trace.last_diagnostics
+        if self.reveal is not None:
+            d = {k: v for k, v in d.items() if k in self.reveal}
         dom = self.problem.domain
         on = self.overlays
         step = d.get("step")

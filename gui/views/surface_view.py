@@ -69,7 +69,8 @@ class SurfaceView(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         if self.gl is None and not self._gl_failed:
-            QTimer.singleShot(0, self.ensure_gl)
+            # After the first frame: importing OpenGL takes a noticeable moment.
+            QTimer.singleShot(150, self.ensure_gl)
 
     def ensure_gl(self) -> bool:
         """Create the OpenGL widget (imports OpenGL); False if OpenGL is unavailable."""

@@ -1,0 +1,125 @@
+"""Scenarios in the window: one click sets everything up; bad files change nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+import core
+from gui.main_window import MainWindow
+from gui.save_dialog import SaveScenarioDialog
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: len(win.scenario_panel.scenarios) > 0, timeout=20000)
+    yield win
+    win.controller.shutdown()
+
+
+def test_the_panel_lists_every_scenario_and_shows_the_explanation(qtbot, window):
+    panel = window.scenario_panel
+    assert panel.list.count() == len(core.list_scenarios()) >= 20
+    assert panel.choose(0)
+    first = core.list_scenarios()[0]
+    assert first.title in panel.title.text()
+    assert first.explanation.split()[0] in panel.explanation.toPlainText()
+
+
+def test_the_learning_rate_lesson_sets_up_four_racers(qtbot, window):
+    window.apply_scenario(core.load_scenario("learning_rates"))
+    c = window.controller
+    assert c.problem.name == "parabola"
+    assert [r.hyper["lr"] for r in c.racers] == [0.05, 0.2, 0.9, 1.02]
+    assert len({r.colour for r in c.racers}) == 4
+    assert c.settings.start.tolist() == [1.0]
+    c.set_speed(0)
+    c.play()
+    qtbot.waitUntil(lambda: c.state == "finished", timeout=15000)
+    assert [r.status for r in c.racers] == ["converged"] * 3 + ["diverged"]
+    assert window.loss.log_check.isChecked()
+
+
+def test_number_keys_load_the_first_lessons(qtbot, window):
+    qtbot.waitUntil(lambda: window.surface.gl is not None)  # GL creation drops activation
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        QApplication.setActiveWindow(window)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    second = core.list_scenarios()[1]
+    qtbot.keyClick(window.landscape, Qt.Key.Key_2)
+    assert window.scenario_panel.title.text() == f"<b>{second.title}</b>"
+    assert window.controller.problem.name == second.problem.name
+
+
+def test_a_malformed_file_leaves_the_session_untouched(qtbot, window, tmp_path):
+    window.apply(problem="himmelblau", method=["gd", "adam"], lr=0.02)
+    before = (window.controller.problem.name, [r.method for r in window.controller.racers])
+    bad = tmp_path / "broken.toml"
+    bad.write_text('title = "Broken"\nexplanation = "too short"\n[run]\nsteps = -5\n',
+                   encoding="utf-8")
+    assert not window.open_scenario(str(bad))
+    message = window.scenario_panel.message
+    assert message.isVisible() and "broken.toml" in message.text() and "line" in message.text()
+    assert (window.controller.problem.name,
+            [r.method for r in window.controller.racers]) == before
+
+
+def test_saving_the_current_set_up_round_trips(qtbot, window, tmp_path):
+    window.apply(problem="rosenbrock", method=["gd", "newton"], lr=0.001, start=[-1.2, 1.0],
+                 steps=300)
+    dialog = SaveScenarioDialog(window, window.current_scenario_dict())
+    qtbot.addWidget(dialog)
+    dialog.title.setText("Newton against descent on the banana")
+    assert not dialog.save_to(tmp_path / "x.toml")  # no explanation yet: refused
+    assert "explanation" in dialog.message.text()
+    assert not (tmp_path / "x.toml").exists()
+    dialog.explanation.setPlainText(" ".join(["Watch the two balls."] * 20))
+    path = tmp_path / "banana.toml"
+    assert dialog.save_to(path)
+    loaded = core.load_scenario(path)
+    assert loaded.problem.name == "rosenbrock" and [m.name for m in loaded.methods] == ["gd", "newton"]
+    assert list(loaded.run.start) == [-1.2, 1.0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["banana.toml"]  # no temp files left
+    window.apply(problem="bowl")
+    assert window.open_scenario(str(path))
+    assert window.controller.problem.name == "rosenbrock"
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "gui.app", *args], capture_output=True,
+                          text=True, timeout=120, env=dict(os.environ))
+
+
+def test_command_line_lists_and_runs_scenarios(tmp_path):
+    listed = _cli("--list-scenarios")
+    assert listed.returncode == 0
+    lines = listed.stdout.strip().splitlines()
+    assert len(lines) == len(core.list_scenarios())
+    assert lines[0].split("\t")[0] == core.list_scenarios()[0].name
+    out = tmp_path / "lesson.png"
+    shot = _cli("--scenario", "learning_rates", "--steps", "50", "--screenshot", str(out))
+    assert shot.returncode == 0, shot.stderr
+    assert out.stat().st_size > 10_000
+
+
+def test_command_line_refuses_a_malformed_scenario_in_one_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("title = [unclosed\n", encoding="utf-8")
+    proc = _cli("--scenario", str(bad))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if "optiscope: error" in line]
+    assert len(errors) == 1 and "bad.toml" in errors[0] and "line 1" in errors[0]
