@@ -264,7 +264,8 @@ class RunController(QObject):
         self.racers = []
         for i, spec in enumerate(s.methods):
             title = core.get_method(spec.name).title
-            label = f"{title} ({spec.label})" if spec.label else title
+            own = spec.label if spec.label and spec.label.lower() != title.lower() else None
+            label = f"{title} ({own})" if own else title
             racer = Racer(spec.name, self._hyper_for(spec), race_colour(i), label=label)
             try:
                 racer.runner = core.Runner(self.problem, spec.name, s.start, steps=s.steps,

@@ -106,7 +106,15 @@ class MainWindow(QMainWindow):
         self.surface = SurfaceView()
         self.loss = LossView()
         self.overlay_button = self._overlay_menu()
-        self.landscape_pane = Pane("Contour map", self.landscape, [self.overlay_button])
+        self.basin_button = QToolButton()
+        self.basin_button.setObjectName("basinButton")
+        self.basin_button.setText("Basins")
+        self.basin_button.setCheckable(True)
+        self.basin_button.setToolTip("Colour every start point by the minimum the first racing "
+                                     "method reaches from it (a basin-of-attraction map).")
+        self.basin_button.toggled.connect(self._basin_toggled)
+        self.landscape_pane = Pane("Contour map", self.landscape,
+                                   [self.basin_button, self.overlay_button])
         self.surface_pane = Pane("3-D surface", self.surface)
         self.views = QSplitter(Qt.Orientation.Horizontal)
         self.views.setObjectName("landscapeSplitter")
@@ -124,8 +132,19 @@ class MainWindow(QMainWindow):
         self.add_tab("loss", self.loss, "Loss")
         self.add_tab("data", self.data_view, "Data and model")
         from .views.activation_view import ActivationView
+        from .views.basin_overlay import BasinController
+        from .views.convergence_view import ConvergenceView
         from .views.derivative_view import DerivativeView
+        from .views.sweep_view import SweepView
 
+        self.convergence_view = ConvergenceView()
+        self.sweep_view = SweepView()
+        self.add_tab("convergence", self.convergence_view, "Convergence order")
+        self.add_tab("lr_sweep", self.sweep_view, "Learning-rate sweep")
+        self.basins = BasinController(self)
+        self.basins.ready.connect(self._basins_ready)
+        self.basins.failed.connect(self._basins_failed)
+        self._sweep_context = None
         self.add_tab("derivatives", DerivativeView(), "Derivatives")
         self.add_tab("activations", ActivationView(), "Activations")
         vertical = QSplitter(Qt.Orientation.Vertical)
@@ -218,6 +237,54 @@ class MainWindow(QMainWindow):
         self.speed_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep number keys for lessons
         bar.addWidget(self.speed_combo)
         self.addToolBar(bar)
+
+    # -- basins and sweeps -----------------------------------------------------------
+    def _basin_toggled(self, on: bool) -> None:
+        if not on:
+            self.basins.cancel()
+            self.landscape.set_basin(None)
+            return
+        c = self.controller
+        lead = c.racers[0] if c.racers else None
+        if lead is None:
+            return
+        shown = self.landscape.problem
+        self.banner.show_message("Computing the basin map: every start point runs at once…",
+                                 STATUS_COLOURS["idle"])
+        self.basins.compute(shown, lead.method, dict(lead.hyper), maximize=c.settings.maximize,
+                            tol=c.settings.tol)
+
+    def _basins_ready(self, image, rect, legend, summary: str) -> None:
+        if self.basin_button.isChecked():
+            self.landscape.set_basin(image, rect)
+            self.banner.show_message(summary, STATUS_COLOURS["idle"])
+
+    def _basins_failed(self, message: str) -> None:
+        self.basin_button.setChecked(False)
+        self.banner.show_message(message, STATUS_COLOURS["diverged"])
+
+    def _update_sweep_context(self) -> None:
+        c = self.controller
+        if not c.racers:
+            return
+        lead = c.racers[0]
+        key = (id(c.problem), lead.method, tuple(np.atleast_1d(c.settings.start)),
+               tuple(sorted((k, str(v)) for k, v in lead.hyper.items())), c.settings.maximize)
+        if key != self._sweep_context:
+            self._sweep_context = key
+            self.sweep_view.set_context(c.problem, lead.method, c.settings.start, dict(lead.hyper),
+                                        maximize=c.settings.maximize, tol=c.settings.tol)
+
+    def scenario_view_hook(self, view) -> None:
+        """The parts of a scenario's [view] that need the analysis tools."""
+        self._update_sweep_context()
+        if view.lr_sweep:
+            lrs = list(view.lr_sweep)
+            self.sweep_view.set_range(min(lrs), max(lrs), rates=max(len(lrs), 8))
+            self.sweep_view.sweep()
+        if view.basin_map:
+            self.basin_button.setChecked(False)
+            self.basin_button.setChecked(True)
 
     # -- step-by-step mode ----------------------------------------------------------
     def step_clicked(self) -> None:
@@ -664,6 +731,9 @@ class MainWindow(QMainWindow):
 
     def _problem_changed(self, problem: core.Problem) -> None:
         self.data_view.set_problem(problem)
+        self.convergence_view.set_problem(problem, self.controller.settings.maximize)
+        if self.basin_button.isChecked():
+            self.basin_button.setChecked(False)
         floor = float(problem.value(problem.minima).min()) if problem.minima.size else None
         self.loss.set_floor(floor)
         self.loss.clear()
@@ -728,6 +798,8 @@ class MainWindow(QMainWindow):
             self.loss.clear()
         self.loss.set_runs([(r.label, r.colour, r.trace, r.status) for r in racers])
         self.data_view.set_runs([(r.label, r.colour, r.trace) for r in racers])
+        self.convergence_view.set_runs([(r.label, r.colour, r.trace, r.status) for r in racers])
+        self._update_sweep_context()
         if self._plane is not None and c.state == "running":
             self._reslice_soon()
         self._update_texts()
@@ -795,6 +867,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.controller.shutdown()
         self.scenario_panel.shutdown()
+        self.basins.shutdown()
+        self.sweep_view.shutdown()
         super().closeEvent(event)
 
 
