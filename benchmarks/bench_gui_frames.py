@@ -59,13 +59,19 @@ UPDATE_METHODS = (
 )
 
 
+#: CPU seconds of the GUI thread spent in each record (same order as the lists).
+cpu_of: dict[int, float] = {}
+
+
 def _timed(original, name_of, sink):
     def wrapper(self, *args, **kwargs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         try:
             return original(self, *args, **kwargs)
         finally:
-            sink.append((name_of(self), start, time.perf_counter()))
+            record = (name_of(self), start, time.perf_counter())
+            cpu_of[id(record)] = time.thread_time() - cpu
+            sink.append(record)
     return wrapper
 
 
@@ -113,10 +119,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", type=float, default=60.0,
                         help="steps per second (0 = as fast as possible); the app's default is 60")
     parser.add_argument("--problem", default="two_bumps")
+    parser.add_argument("--methods", type=int, default=len(METHODS), choices=range(1, 9),
+                        metavar="N", help="race the first N of " + ", ".join(METHODS))
     parser.add_argument("--size", type=int, nargs=2, default=(1400, 860), metavar=("W", "H"))
+    parser.add_argument("--switch-interval", type=float, default=None, metavar="S",
+                        help="sys.setswitchinterval(S) (Python's default is 0.005 s): a shorter "
+                             "interval shows how much the GUI thread waits for the GIL")
+    parser.add_argument("--idle", action="store_true",
+                        help="do not start the race (baseline latency of this machine)")
     parser.add_argument("--hide", nargs="*", default=[], choices=["surface", "contour", "loss"],
                         help="hide these panes (to see what each one costs)")
     args = parser.parse_args(argv)
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
 
     from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
@@ -153,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
              "loss": window.analysis}
     for name in args.hide:
         panes[name].hide()
-    window.apply(problem=args.problem, method=METHODS, steps=10_000_000, tol=0.0)
+    methods = METHODS[: args.methods]
+    window.apply(problem=args.problem, method=methods, steps=10_000_000, tol=0.0)
     window.controller.set_speed(args.speed)
     visible = {name: getattr(window, name).isVisible() for name in ("landscape", "surface", "loss")}
     pump(0.5)
@@ -165,15 +181,17 @@ def main(argv: list[str] | None = None) -> int:
     probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
 
     paints.clear()
-    window.controller.play()
+    if not args.idle:
+        window.controller.play()
     probe.start()
     began = time.perf_counter()
     pump(args.warmup)
-    cpu_before = time.process_time()
+    cpu_before, gui_before = time.process_time(), time.thread_time()
     pump(args.seconds)
     probe.stop()
     ended = time.perf_counter()
     cpu = time.process_time() - cpu_before
+    gui_cpu = time.thread_time() - gui_before
     steps = {r.label: r.trace.last_step for r in window.controller.racers if r.trace is not None}
     window.controller.pause()
     pump(0.2)
@@ -186,13 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     measured = ended - since
 
     print(f"GL_RENDERER: {renderer}")
-    print(f"{len(METHODS)} methods racing on {args.problem} at "
+    print(f"{len(methods)} method(s) racing on {args.problem} at "
           f"{'full speed' if args.speed <= 0 else f'{args.speed:g} steps/s'}, window "
           f"{args.size[0]}×{args.size[1]}, views visible: "
           + ", ".join(k for k, v in visible.items() if v))
     print(f"measured {measured:.1f} s after {args.warmup:.0f} s warm-up; steps reached: "
-          f"{min(steps.values())}–{max(steps.values())}")
-    print(f"this process used {100 * cpu / measured:.0f}% of one CPU ({os.cpu_count()} CPUs, "
+          f"{min(steps.values(), default=0)}–{max(steps.values(), default=0)}")
+    print(f"GUI thread used {100 * gui_cpu / measured:.0f}% of one CPU; the whole process "
+          f"{100 * cpu / measured:.0f}% ({os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}: other processes compete when it exceeds "
           f"{os.cpu_count()})")
     print()
@@ -201,31 +220,39 @@ def main(argv: list[str] | None = None) -> int:
           f"({(len(window_frames) + 1) / measured:.1f}/s), "
           f"p50 {wf[50]:.1f} ms, p95 {wf[95]:.1f} ms, max {np.max(window_frames, initial=0):.1f} ms")
     by_view = collections.defaultdict(list)
-    for name, start, end in records:
-        by_view[name].append((start, end))
+    for record in records:
+        name, start, end = record
+        by_view[name].append((start, end, cpu_of.get(id(record), np.nan)))
+    print("wall = elapsed time, cpu = the GUI thread's own CPU time (what an idle machine would need;")
+    print("software GL rasterises partly in its own threads, so GL paints need more than their cpu)")
     print(f"{'view':<16} {'paints/s':>8} {'interval p50':>12} {'p95':>7} "
-          f"{'paint p50':>10} {'p95':>7} {'max':>7}  (ms)")
+          f"{'paint wall p50':>14} {'p95':>7} {'cpu p50':>8} {'p95':>7}  (ms)")
     busy = 0.0
     for name, spans in sorted(by_view.items()):
-        starts = np.array([s for s, _ in spans])
-        durations = np.array([(e - s) * 1e3 for s, e in spans])
+        starts = np.array([s for s, _, _ in spans])
+        durations = np.array([(e - s) * 1e3 for s, e, _ in spans])
+        cpus = np.array([c * 1e3 for _, _, c in spans])
         busy += durations.sum() / 1e3
         iv = percentiles(np.diff(starts) * 1e3)
-        du = percentiles(durations)
+        du, cu = percentiles(durations), percentiles(cpus)
         print(f"{name:<16} {len(spans) / measured:8.1f} {iv[50]:12.1f} {iv[95]:7.1f} "
-              f"{du[50]:10.1f} {du[95]:7.1f} {durations.max():7.1f}")
+              f"{du[50]:14.1f} {du[95]:7.1f} {cu[50]:8.1f} {cu[95]:7.1f}")
     print(f"GUI thread painting {100 * busy / measured:.0f}% of the time")
-    print(f"{'data update':<28} {'calls/s':>7} {'p50':>7} {'p95':>7} {'max':>7}  (ms)")
+    print(f"{'data update':<28} {'calls/s':>7} {'wall p50':>8} {'p95':>7} {'cpu p50':>8} "
+          f"{'p95':>7}  (ms)")
     work = 0.0
     by_method = collections.defaultdict(list)
-    for name, start, end in updates:
-        if start >= since:
-            by_method[name].append((end - start) * 1e3)
-    for name, durations in sorted(by_method.items()):
-        d = np.array(durations)
+    for record in updates:
+        if record[1] >= since:
+            by_method[record[0]].append(((record[2] - record[1]) * 1e3,
+                                         cpu_of.get(id(record), np.nan) * 1e3))
+    for name, rows in sorted(by_method.items()):
+        d = np.array([w for w, _ in rows])
+        c = np.array([u for _, u in rows])
         work += d.sum() / 1e3
-        q = percentiles(d)
-        print(f"{name:<28} {len(d) / measured:7.1f} {q[50]:7.1f} {q[95]:7.1f} {d.max():7.1f}")
+        q, qc = percentiles(d), percentiles(c)
+        print(f"{name:<28} {len(d) / measured:7.1f} {q[50]:8.1f} {q[95]:7.1f} {qc[50]:8.1f} "
+              f"{qc[95]:7.1f}")
     print(f"GUI thread updating view data {100 * work / measured:.0f}% of the time")
     la = percentiles(lateness)
     print(f"event-loop latency ({PROBE_MS} ms timer): p50 {la[50]:.1f} ms, p99 {la[99]:.1f} ms, "
