@@ -847,7 +847,9 @@ class MainWindow(QMainWindow):
         else:
             # One short line per racer: the sentence up to its colon.
             lines = [f"<span style='color:{r.colour}'>■</span> {r.label}: "
-                     f"{r.message.split(':')[0].rstrip('.')}" for r in racers]
+                     f"{r.message.split(':')[0].rstrip('.')}"
+                     f"{' — only a local minimum' if 'only a local' in r.message else ''}"
+                     for r in racers]
             self.banner.show_message("<br>".join(lines), colour)
         parts = []
         for r in started:
