@@ -13,8 +13,10 @@ It finds the views by their Qt object names (``contourView``, ``surfaceView``,
 ``lossView``), so it keeps working when the window is rearranged.
 
 ``--quit-after-show`` prints the time from the start of the process to the
-main window's first expose (the moment it is on screen and painted) and exits;
-``benchmarks/bench_startup_frozen.py`` takes the median of several runs.
+main window's first expose (the moment it is on screen and painted), and the
+CPU time the process used until then (a figure a busy machine inflates less),
+and exits; ``benchmarks/bench_startup_frozen.py`` takes the median of several
+runs.
 """
 
 from __future__ import annotations
@@ -70,11 +72,17 @@ def report_first_show(window) -> int:
             # QOpenGLWidget makes Qt re-create the window's native handle.
             if (event.type() == QEvent.Type.Expose and "t" not in shown
                     and obj is window.windowHandle() and obj.isExposed()):
-                shown["t"] = process_age()
-                # The backing store paints while this expose is delivered; quit
-                # on the next turn of the event loop, after the first frame.
-                QTimer.singleShot(0, app.quit)
+                shown["t"], shown["cpu"] = process_age(), time.process_time()
+                # The backing store paints while this expose is delivered; say
+                # so on the next turn of the event loop, after the first frame
+                # (before closing, so an outside timer sees the line at once).
+                QTimer.singleShot(0, finish)
             return False
+
+    def finish() -> None:
+        _say(f"optiscope: first window after {shown['t']:.3f} s "
+             f"({shown['cpu']:.3f} s of CPU time)")
+        app.quit()
 
     watcher = _Watcher()
     app.installEventFilter(watcher)
@@ -86,14 +94,13 @@ def report_first_show(window) -> int:
     if "t" not in shown:
         _say("optiscope: the main window was never exposed")
         return 1
-    _say(f"optiscope: first window after {shown['t']:.3f} s")
     return 0
 
 
 # -- the self-test --------------------------------------------------------------------
 @dataclass
 class Check:
-    """The verdict on one view."""
+    """The verdict on one view (or feature); ``why`` is the failure, in words."""
 
     name: str
     ok: bool
@@ -136,53 +143,73 @@ def _self_test(window) -> tuple[str, bool]:
     # Let the throttled redraws (loss ~30/s, 3-D surface ~7/s) catch up.
     _settle(0.5)
     colours = [QColor(r.colour) for r in controller.racers]
-    checks = [
+    views = [
         _check_contour(_rgb(contour.grab().toImage()), before["contour"]),
         _check_surface(_rgb(gl_widget.grabFramebuffer()), before["surface"]),
         _check_loss(_rgb(loss.grab().toImage()), colours),
     ]
-    failed = [c for c in checks if not c.ok]
+    # Not a view, but what a frozen build most easily lacks: modules imported
+    # lazily (sympy, and the numpy submodules its lambdify imports by name).
+    failed = [c for c in [*views, _check_formulas()] if not c.ok]
     if failed:
-        return "FAILED: " + "; ".join(f"{c.name} view {c.why}" for c in failed), False
-    names = ", ".join(c.name for c in checks)
+        return "FAILED: " + "; ".join(c.why for c in failed), False
+    names = ", ".join(c.name for c in views)
     return f"OK ({names} drawn; {CONFIG['steps']} steps in {elapsed:.1f} s)", True
 
 
 # -- pixel checks ---------------------------------------------------------------------
 def _check_contour(img: np.ndarray, before: np.ndarray) -> Check:
     if img.size == 0:
-        return Check("contour", False, "blank (empty image)")
+        return Check("contour", False, "contour view blank (empty image)")
     distinct = _distinct(img)
     if distinct < 100:
-        return Check("contour", False, f"blank (only {distinct} colours; no colour map)")
+        return Check("contour", False, f"contour view blank (only {distinct} colours; no colour map)")
     if _changed(img, before) < 0.002:
-        return Check("contour", False, "shows no paths after the run")
+        return Check("contour", False, "contour view shows no paths after the run")
     return Check("contour", True)
 
 
 def _check_surface(img: np.ndarray, before: np.ndarray) -> Check:
     if img.size == 0:
-        return Check("surface", False, "blank (no OpenGL framebuffer)")
+        return Check("surface", False, "surface view blank (no OpenGL framebuffer)")
     background = (img > 245).all(axis=-1) | (img < 10).all(axis=-1)
     covered = float((~background).mean())
     distinct = _distinct(img)
     if covered < 0.05 or distinct < 50:
-        return Check("surface", False, f"blank ({covered:.0%} drawn, {distinct} colours)")
+        return Check("surface", False, f"surface view blank ({covered:.0%} drawn, {distinct} colours)")
     if _changed(img, before) < 0.001:
-        return Check("surface", False, "shows no paths after the run")
+        return Check("surface", False, "surface view shows no paths after the run")
     return Check("surface", True)
 
 
 def _check_loss(img: np.ndarray, colours: list[QColor]) -> Check:
     if img.size == 0:
-        return Check("loss", False, "blank (empty image)")
+        return Check("loss", False, "loss view blank (empty image)")
     flat = img.reshape(-1, 3).astype(int)
     for colour in colours:
         target = np.array([colour.red(), colour.green(), colour.blue()])
         hits = int((np.abs(flat - target).sum(axis=1) < 40).sum())
         if hits < 30:
-            return Check("loss", False, f"has no curve in {colour.name()} ({hits} pixels)")
+            return Check("loss", False, f"loss view has no curve in {colour.name()} ({hits} pixels)")
     return Check("loss", True)
+
+
+def _check_formulas() -> Check:
+    """A typed formula parses and its exact gradient evaluates (core.parse_function)."""
+    import core
+
+    try:
+        # What sympy.lambdify runs (once; it remembers even a half-failed try,
+        # so a scenario loaded before this check may have hidden a failure).
+        exec("import numpy; from numpy import *; from numpy.linalg import *", {})  # noqa: S102
+        problem = core.parse_function("sin(3*x)*y + x**2/4")
+        grad = np.asarray(problem.grad(np.array([0.5, 2.0])), dtype=float)
+    except Exception as exc:  # noqa: BLE001 - reported in the verdict
+        return Check("formula", False, f"typed formulas do not work: {exc}")
+    expected = [3 * np.cos(1.5) * 2.0 + 0.25, np.sin(1.5)]
+    if not np.allclose(grad.reshape(-1)[:2], expected):
+        return Check("formula", False, f"a typed formula's gradient is wrong: {grad}")
+    return Check("formula", True)
 
 
 def _distinct(img: np.ndarray) -> int:

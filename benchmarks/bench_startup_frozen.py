@@ -1,0 +1,112 @@
+"""Time to Optiscope's first window: the frozen build and ``python -m gui.app``.
+
+Each run starts a fresh process with the hidden option ``--quit-after-show``:
+the app shows its main window and, at the first expose (window on screen and
+painted), prints ``optiscope: first window after 1.234 s (0.987 s of CPU
+time)`` (measured from the process's own start time in /proc) and exits. The
+CPU time says what a busy machine (other processes wanting the same cores)
+makes hard to see in the wall-clock time. This script also times the run
+from the outside: from just before it starts the process until that line
+arrives. It reports the median of several runs after one warm-up run (so
+the files are in the page cache, as on the second launch of the day).
+
+Needs a display; without one it re-runs itself under ``xvfb-run``::
+
+    python benchmarks/bench_startup_frozen.py                  # both, 7 runs each
+    python benchmarks/bench_startup_frozen.py --runs 5 --no-unfrozen
+    python benchmarks/bench_startup_frozen.py --frozen dist/optiscope/optiscope
+
+Kept apart from benchmarks/bench_startup.py (unfrozen app against a bare
+PySide6 window), which another issue adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+LINE = re.compile(r"first window after ([0-9.]+) s \(([0-9.]+) s of CPU time\)")
+XVFB_SERVER_ARGS = "-screen 0 1600x1000x24 +extension GLX +render -noreset"
+
+
+def time_once(cmd: list[str], cwd: Path, timeout: float = 120.0) -> tuple[float, float, float]:
+    """Seconds to the first window: (outside wall clock, the app's own, its CPU time)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        for line in proc.stdout:
+            match = LINE.search(line)
+            if match:
+                outside = time.perf_counter() - started
+                proc.communicate(timeout=timeout)
+                return outside, float(match.group(1)), float(match.group(2))
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise RuntimeError(f"{cmd[0]} did not show its window within {timeout:.0f} s") from None
+    raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode} without showing its window:\n"
+                       f"{err[-2000:]}")
+
+
+def measure(label: str, cmd: list[str], cwd: Path, runs: int) -> dict[str, float]:
+    """Median, min and max over ``runs`` runs after one warm-up run; prints a line."""
+    time_once(cmd, cwd)  # warm-up: page cache, font cache, __pycache__
+    outside, inside, cpu = zip(*(time_once(cmd, cwd) for _ in range(runs)), strict=True)
+    result = {"median": statistics.median(outside), "min": min(outside), "max": max(outside),
+              "self_reported_median": statistics.median(inside),
+              "cpu_median": statistics.median(cpu)}
+    print(f"{label:<9} time to first window: median {result['median']:.2f} s "
+          f"(min {result['min']:.2f}, max {result['max']:.2f}; "
+          f"self-reported median {result['self_reported_median']:.2f} s; "
+          f"CPU time median {result['cpu_median']:.2f} s; {runs} runs)", flush=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="timed runs of each (default 7)")
+    parser.add_argument("--frozen", type=Path, default=REPO / "dist" / "optiscope" / "optiscope",
+                        help="the frozen executable (default dist/optiscope/optiscope)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="interpreter for the unfrozen app (default: this one)")
+    parser.add_argument("--no-frozen", action="store_true", help="skip the frozen build")
+    parser.add_argument("--no-unfrozen", action="store_true", help="skip python -m gui.app")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error(f"--runs={args.runs} is not allowed: it must be at least 1")
+
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        xvfb_run = shutil.which("xvfb-run")
+        if xvfb_run is None:
+            parser.error("no display: set DISPLAY or install xvfb-run (apt-get install xvfb xauth)")
+        return subprocess.call([xvfb_run, "-a", "-s", XVFB_SERVER_ARGS, sys.executable,
+                                str(Path(__file__).resolve()), *(argv or sys.argv[1:])])
+
+    try:
+        one, five, fifteen = os.getloadavg()
+        load = f" (load average {one:.2f} {five:.2f} {fifteen:.2f})"
+    except OSError:
+        load = ""
+    print(f"{os.cpu_count()} CPUs{load}", flush=True)
+    if not args.no_frozen:
+        exe = args.frozen.resolve()
+        if not os.access(exe, os.X_OK):
+            parser.error(f"no frozen build at {exe}: run `bash packaging/build.sh` first")
+        measure("frozen", [str(exe), "--quit-after-show"], exe.parent, args.runs)
+    if not args.no_unfrozen:
+        measure("unfrozen", [args.python, "-m", "gui.app", "--quit-after-show"], REPO, args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
