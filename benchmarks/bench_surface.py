@@ -86,24 +86,29 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"GL_RENDERER: {renderer}; surface {surface_view.SURFACE_RESOLUTION}² vertices; "
           f"view {args.size[0]}×{args.size[1]}")
-    print(f"{'problem':<12} {'build ms':>9} {'paint ms':>9} {'total ms':>9}  (median of "
-          f"{args.repeats})")
+    print(f"{'problem':<12} {'build ms':>9} {'paint ms':>9} {'total ms':>9} {'GUI cpu ms':>11}"
+          f"  (median of {args.repeats}; cpu = the GUI thread's own CPU time)")
     totals: list[float] = []
+    cpus: list[float] = []
     for problem in problems:
-        builds, paints = [], []
+        builds, paints, cpu = [], [], []
         for _ in range(args.repeats):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             view.set_problem(problem)
             t1 = time.perf_counter()
             first_paint()
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.thread_time()
             app.processEvents()
             builds.append((t1 - t0) * 1e3)
             paints.append((t2 - t1) * 1e3)
             totals.append((t2 - t0) * 1e3)
+            cpu.append((c2 - c0) * 1e3)
+        cpus.extend(cpu)
         b, p = statistics.median(builds), statistics.median(paints)
-        print(f"{problem.name:<12} {b:9.1f} {p:9.1f} {b + p:9.1f}")
+        print(f"{problem.name:<12} {b:9.1f} {p:9.1f} {b + p:9.1f} {statistics.median(cpu):11.1f}")
     med, worst = statistics.median(totals), max(totals)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; GUI-thread CPU per "
+          f"rebuild: median {statistics.median(cpus):.1f} ms")
     verdict = "meets" if worst <= GOAL_MS else ("median meets" if med <= GOAL_MS else "misses")
     print(f"build + first paint: median {med:.1f} ms, worst {worst:.1f} ms; goal <= {GOAL_MS:.0f} ms "
           f"-> {verdict} the goal")

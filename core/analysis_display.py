@@ -127,6 +127,53 @@ def reference_convergence(path: object, reference: Reference) -> ConvergenceOrde
     return ConvergenceOrder(full.errors, orders, trimmed.order, full.floor)
 
 
+#: The order is called steady when its last few estimates agree within this
+#: fraction of their median.
+STEADY_SPREAD = 0.5
+
+
+def order_spread(result: ConvergenceOrder, last: int = 3) -> tuple[float, float] | None:
+    """Smallest and largest of the last ``last`` per-step order estimates
+    (those :func:`core.convergence_order` takes the median of); None if fewer than two.
+
+    Examples
+    --------
+    >>> import core
+    >>> r = core.run("parabola", "gd", [1.0], steps=30, lr=0.2, tol=0)
+    >>> [round(v, 6) for v in order_spread(core.convergence_order(r, [0.0]))]
+    [1.0, 1.0]
+    """
+    q = np.asarray(result.orders, dtype=float)
+    q = q[np.isfinite(q)][-last:]
+    if q.size < 2:
+        return None
+    return float(q.min()), float(q.max())
+
+
+def steady_order(result: ConvergenceOrder, spread: float = STEADY_SPREAD) -> bool:
+    """True when the last order estimates agree (within ``spread`` × their median).
+
+    A method whose error oscillates (heavy-ball momentum in a curved valley)
+    gives per-step estimates all over the place; their median is then no
+    order of convergence and should not be presented as one.
+
+    Examples
+    --------
+    >>> import core
+    >>> p = core.get_problem("himmelblau")
+    >>> newton = core.run(p, "newton", [2.5, 2.5])
+    >>> heavy_ball = core.run(p, "momentum", [2.5, 2.5], lr=0.01, steps=2000)
+    >>> steady_order(core.convergence_order(newton, p.minima[0]))
+    True
+    >>> steady_order(core.convergence_order(heavy_ball, p.minima[0]))
+    False
+    """
+    bounds = order_spread(result)
+    if bounds is None or not np.isfinite(result.order) or result.order <= 0:
+        return False
+    return bounds[1] - bounds[0] <= spread * result.order
+
+
 def order_name(order: float) -> str:
     """A word for an estimated order of convergence.
 

@@ -86,7 +86,8 @@ def test_convergence_view_shows_newton_quadratic_and_gd_linear(qtbot, convergenc
     p = core.get_problem("himmelblau")
     convergence.set_problem(p)
     runs = []
-    for colour, (method, hyper) in zip(RACERS, [("gd", {"lr": 0.01}), ("newton", {})], strict=False):
+    for colour, (method, hyper) in zip(RACERS, [("gd", {"lr": 0.01}), ("newton", {}),
+                                                ("momentum", {"lr": 0.01})], strict=False):
         trace, status = trace_of(p, method, [2.5, 2.5], steps=2000, **hyper)
         assert status == "converged"
         runs.append((core.get_method(method).title, colour, trace, status))
@@ -99,7 +100,13 @@ def test_convergence_view_shows_newton_quadratic_and_gd_linear(qtbot, convergenc
     assert convergence.orders[newton] == pytest.approx(expected)
     assert "quadratic" in convergence.order_texts[newton]
     assert "linear" in convergence.order_texts[gd]
-    assert convergence.references == {gd: "known", newton: "known"}
+    assert convergence.steady[gd] and convergence.steady[newton]
+    # Heavy-ball momentum spirals in: its error oscillates, so its per-step
+    # estimates disagree and the view says so instead of naming an order.
+    heavy = runs[2][0]
+    assert not convergence.steady[heavy] and "unsteady" in convergence.order_texts[heavy]
+    assert "quadratic" not in convergence.order_texts[heavy]
+    assert set(convergence.references.values()) == {"known"}
     # Errors fall to ~1e-9 (GD) and below (Newton): the curves span many decades.
     curve = convergence._curves[0][1]
     _, y = curve.getData()

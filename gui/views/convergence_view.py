@@ -73,6 +73,8 @@ class ConvergenceView(QWidget):
         self.order_texts: dict[str, str] = {}
         #: Where each racer's x* came from: "known", "final" or "none".
         self.references: dict[str, str] = {}
+        #: Whether each racer's last order estimates agree (see analysis_display.steady_order).
+        self.steady: dict[str, bool] = {}
         self._set_title()
 
     # -- API -----------------------------------------------------------------------
@@ -89,7 +91,7 @@ class ConvergenceView(QWidget):
             self.plot.removeItem(curve)
         self.legend.clear()
         self._curves, self._data = [], []
-        self.orders, self.order_texts, self.references = {}, {}, {}
+        self.orders, self.order_texts, self.references, self.steady = {}, {}, {}, {}
         self.orders_label.setText("")
         self._set_title()
 
@@ -110,11 +112,11 @@ class ConvergenceView(QWidget):
     def refresh(self) -> None:
         """Redraw from the current data."""
         width = appearance.CURRENT.line_width
-        self.orders, self.order_texts, self.references = {}, {}, {}
+        self.orders, self.order_texts, self.references, self.steady = {}, {}, {}, {}
         ys_all, x_max, lines = [], 1.0, []
         for (shadow, curve), (label, colour, trace, status) in zip(
                 self._curves, self._data, strict=False):
-            steps, y, order, source = self._errors(trace, status)
+            steps, y, order, source, steady = self._errors(trace, status)
             many = len(y) > MAX_SYMBOLS
             shadow.setPen(pg.mkPen((0, 0, 0, 90), width=width + 2))
             curve.setPen(pg.mkPen(colour, width=width))
@@ -130,12 +132,14 @@ class ConvergenceView(QWidget):
                 ys_all.append(y)
                 x_max = max(x_max, float(steps[-1]))
             self.orders[label] = order
+            self.steady[label] = steady
             self.references[label] = source
-            text = self._describe(label, order, status, source, len(steps))
+            text = self._describe(label, order, status, source, len(steps), steady)
             self.order_texts[label] = text
             item = self.legend.getLabel(curve)
             if item is not None:
-                item.setText(f"{label}: order {_fmt_order(order)}")
+                unsteady = "" if steady or not np.isfinite(order) else " (unsteady)"
+                item.setText(f"{label}: order {_fmt_order(order)}{unsteady}")
             lines.append(f"<span style='color:{colour}'>■</span> {text}")
         self.orders_label.setText("<br>".join(lines))
         self._set_title()
@@ -156,26 +160,30 @@ class ConvergenceView(QWidget):
             return np.zeros((0, 1))
         return self.problem.maxima if self.maximize else self.problem.minima
 
-    def _errors(self, trace: core.Trace, status: str) -> tuple[np.ndarray, np.ndarray, float, str]:
-        """Steps, log10 of the errors, the order and where x* came from."""
+    def _errors(self, trace: core.Trace, status: str
+                ) -> tuple[np.ndarray, np.ndarray, float, str, bool]:
+        """Steps, log10 of the errors, the order, where x* came from and whether
+        the order is steady."""
         empty = np.zeros(0)
         if trace is None or trace.last_step < 0 or self.problem is None:
-            return empty, empty, float("nan"), "none"
+            return empty, empty, float("nan"), "none", False
         x = trace.x
         dom = self.problem.domain
         radius = NEAR * float(np.linalg.norm(dom[:, 1] - dom[:, 0]))
         ref = analysis_display.reference_point(x, self._optima(), converged=status == "converged",
                                                radius=radius)
         if ref.x_star is None:
-            return trace.steps.astype(float), np.full(len(x), np.nan), float("nan"), "none"
+            return trace.steps.astype(float), np.full(len(x), np.nan), float("nan"), "none", False
         result = analysis_display.reference_convergence(x, ref)
         y, _ = display.log_gap(result.errors, 0.0)
         if ref.source == "final":
             # Measured from its own end: the last error is 0 by construction.
             y[result.errors <= result.floor] = np.nan
-        return trace.steps.astype(float), y, float(result.order), ref.source
+        steady = analysis_display.steady_order(result)
+        return trace.steps.astype(float), y, float(result.order), ref.source, steady
 
-    def _describe(self, label: str, order: float, status: str, source: str, n: int) -> str:
+    def _describe(self, label: str, order: float, status: str, source: str, n: int,
+                  steady: bool) -> str:
         if n == 0:
             return f"{label}: no steps yet."
         if source == "none":
@@ -185,10 +193,15 @@ class ConvergenceView(QWidget):
             why = {"diverged": "the run diverged", "converged": "too few steps before it converged"}
             reason = why.get(status, "the error is not yet shrinking steadily")
             return f"{label}: order not measurable ({reason})."
-        text = f"{label}: order ≈ {order:.2f}, {name}"
-        meaning = _MEANING.get(name)
-        if meaning:
-            text += f" ({meaning})"
+        if steady:
+            text = f"{label}: order ≈ {order:.2f}, {name}"
+            meaning = _MEANING.get(name)
+            if meaning:
+                text += f" ({meaning})"
+        else:
+            text = (f"{label}: order ≈ {order:.2f}, but unsteady: the last estimates disagree, "
+                    f"the error does not shrink steadily (it oscillates or stalls), so no "
+                    f"single order describes it")
         if source == "final":
             text += "; measured from its own end point (no known minimum there)"
         return text + "."
@@ -197,12 +210,12 @@ class ConvergenceView(QWidget):
         what = "maximum" if self.maximize else "minimum"
         sources = set(self.references.values())
         if self.problem is not None and not self._optima().size:
-            note = f"x* = each run's final point (no known {what})"
+            title = f"Distance to each run's final point (no known {what})"
         elif "final" in sources:
-            note = f"x* = nearest known {what}, or the run's final point where it ended elsewhere"
+            title = f"Distance to the nearest known {what} (or to the run's final point)"
         else:
-            note = f"x* = the known {what} nearest to each run's end"
-        self.plot.setTitle(f"Distance to the {what}, log scale — {note}")
+            title = f"Distance to the known {what} nearest each run's end"
+        self.plot.setTitle(title)
 
 
 def _fmt_order(order: float) -> str:

@@ -124,31 +124,33 @@ class SweepView(QWidget):
         self.steps_spin.setValue(DEFAULT_STEPS)
         self.steps_spin.setToolTip("Steps per run: a rate that has not converged by then "
                                    "counts as too slow.")
-        self.auto_check = QCheckBox("re-sweep when the settings change")
+        self.auto_check = QCheckBox("follow the settings")
         self.auto_check.setObjectName("sweepAutoCheck")
         self.auto_check.setChecked(True)
+        self.auto_check.setToolTip("Sweep again whenever the problem, method or start changes "
+                                   "(while this view is shown).")
         self.sweep_button = QPushButton("Sweep")
         self.sweep_button.setObjectName("sweepButton")
         self.sweep_button.setToolTip("Run the start once per learning rate (in the background).")
         self.sweep_button.clicked.connect(self.sweep)
         grid = QGridLayout()
         grid.addWidget(QLabel("Method"), 0, 0)
-        grid.addWidget(self.method_combo, 0, 1)
-        grid.addWidget(QLabel("lr from"), 0, 2)
-        grid.addWidget(self.min_field, 0, 3, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(QLabel("to"), 0, 4)
-        grid.addWidget(self.max_field, 0, 5, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(QLabel("rates"), 0, 6)
-        grid.addWidget(self.rates_spin, 0, 7)
-        grid.addWidget(QLabel("steps"), 0, 8)
-        grid.addWidget(self.steps_spin, 0, 9)
+        grid.addWidget(self.method_combo, 0, 1, 1, 3)
+        grid.addWidget(QLabel("rates"), 0, 4)
+        grid.addWidget(self.rates_spin, 0, 5)
+        grid.addWidget(QLabel("steps"), 0, 6)
+        grid.addWidget(self.steps_spin, 0, 7)
+        grid.addWidget(QLabel("lr from"), 1, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.min_field, 1, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(QLabel("to"), 1, 2, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.max_field, 1, 3, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.sweep_button, 1, 4, 1, 2, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.auto_check, 1, 6, 1, 2, Qt.AlignmentFlag.AlignTop)
         row = QHBoxLayout()
         row.addLayout(grid)
-        row.addWidget(self.sweep_button)
         row.addStretch(1)
         self._controls = QVBoxLayout()
         self._controls.addLayout(row)
-        self._controls.addWidget(self.auto_check)
         self.message = QLabel()
         self.message.setObjectName("sweepMessage")
         self.message.setWordWrap(True)
@@ -399,14 +401,13 @@ class SweepView(QWidget):
             lo, hi = float(finite_x.min()), float(finite_x.max())
             pad = max(0.03 * (hi - lo), 0.05)
             vb.setRange(xRange=(lo - pad, hi + pad), yRange=h.y_range, padding=0)
-            # Label only the decades when there are several (minor labels collide).
-            self.plot.getAxis("bottom").setStyle(maxTextLevel=0 if hi - lo >= 2 else 1)
+            _decade_ticks(self.plot.getAxis("bottom"), hi - lo)
+        _decade_ticks(self.plot.getAxis("right"), steps.y_range[1] - steps.y_range[0])
         self._sync_steps_box()
         what = "final loss − best known" if self._floor() is not None else "final loss (gap to the lowest)"
         self.plot.setLabel("left", what)
         title = core.get_method(s.method).title
-        self.plot.setTitle(f"{title} on {self.problem.title}: final loss after at most {s.steps} "
-                           f"steps, per learning rate")
+        self.plot.setTitle(f"{title} on {self.problem.title}, {s.steps} steps")
         self.summary.setText(self._summary(s))
         self.appearance_changed()
 
@@ -494,6 +495,17 @@ class SweepView(QWidget):
             text.setFont(font)
         for line in (self.threshold_line, self.limit_line):
             line.label.setFont(font)
+
+
+def _decade_ticks(axis: pg.AxisItem, decades: float) -> None:
+    """On a log axis spanning at least two decades, tick (and label) whole decades
+    only: pyqtgraph otherwise labels 2, 3, … 9 as well and the labels collide."""
+    if decades >= 2:
+        axis.setTickSpacing(levels=[(1.0, 0.0)])
+        axis.setStyle(maxTextLevel=0)
+    else:
+        axis.setTickSpacing()
+        axis.setStyle(maxTextLevel=1)
 
 
 def _fmt(value: float) -> str:
