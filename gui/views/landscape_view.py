@@ -68,12 +68,15 @@ class _RacerItems:
             item.setZValue(z)
             plot.addItem(item)
 
+        self.drawn: set = set()  # overlay items that currently show something
+        self.style_key: tuple | None = None
+
     def clear_overlays(self) -> None:
-        for item in self.arrows.values():
+        # Only touch what is drawn: with 8 racers, emptying every overlay item on
+        # every refresh was a large part of the GUI thread's time.
+        for item in self.drawn:
             item.setData([], [])
-        for item in (self.trials, self.candidate, self.population, self.evaluated):
-            item.setData([], [])
-        self.simplex.setData([], [])
+        self.drawn.clear()
 
 
 class LandscapeView(pg.PlotWidget):
@@ -230,9 +233,12 @@ class LandscapeView(pg.PlotWidget):
             pts = self._display_points(trace)
             if self.hold and len(pts) > 1:
                 pts = pts[:-1]
-            items.line.setPen(pg.mkPen(colour, width=width))
-            items.shadow.setPen(pg.mkPen((0, 0, 0, 160), width=width + 2))
-            items.ball.setSize(appearance.CURRENT.ball_size)
+            key = (colour, width, appearance.CURRENT.ball_size)
+            if items.style_key != key:
+                items.style_key = key
+                items.line.setPen(pg.mkPen(colour, width=width))
+                items.shadow.setPen(pg.mkPen((0, 0, 0, 160), width=width + 2))
+                items.ball.setSize(appearance.CURRENT.ball_size)
             items.shadow.setData(pts[:, 0], pts[:, 1], connect="finite")
             items.line.setData(pts[:, 0], pts[:, 1], connect="finite")
             last = pts[-1:] if len(pts) and np.isfinite(pts[-1]).all() else np.zeros((0, 2))
@@ -255,24 +261,30 @@ class LandscapeView(pg.PlotWidget):
             seg = display.arrow(origin, vec, dom) if (vec is not None and on[key]) else None
             if seg is not None:
                 items.arrows[key].setData(seg[:, 0], seg[:, 1], connect="pairs")
+                items.drawn.add(items.arrows[key])
         if on["trials"] and d.get("trials") is not None:
             p = display.clip_points(np.asarray(d["trials"]).reshape(-1, 2), dom)
             items.trials.setData(pos=p, pen=pg.mkPen(colour, width=2), brush=None)
+            items.drawn.add(items.trials)
         if on["simplex"] and d.get("simplex") is not None:
             p = display.clip_points(display.polygon(d["simplex"]), dom)
             items.simplex.setData(p[:, 0], p[:, 1], pen=pg.mkPen(colour, width=2))
+            items.drawn.add(items.simplex)
         if on["candidate"] and d.get("candidate") is not None:
             p = display.clip_points(np.asarray(d["candidate"]).reshape(-1, 2), dom)
             ok = bool(np.all(d.get("accepted", True)))
             items.candidate.setData(pos=p, symbol="o" if ok else "x",
                                     brush=pg.mkBrush("#7CFC00") if ok else None,
                                     pen=pg.mkPen("#7CFC00" if ok else "#ff3030", width=3))
+            items.drawn.add(items.candidate)
         if on["population"] and d.get("population") is not None:
             p = display.clip_points(np.asarray(d["population"]).reshape(-1, 2), dom)
             items.population.setData(pos=p, brush=pg.mkBrush(colour), pen=pg.mkPen("k", width=1))
+            items.drawn.add(items.population)
         if on["evaluated"] and len(trace.evaluated):
             p = display.clip_points(trace.evaluated, dom)
             items.evaluated.setData(pos=p, brush=pg.mkBrush(255, 255, 255, 150))
+            items.drawn.add(items.evaluated)
 
     def _display_points(self, trace: core.Trace) -> np.ndarray:
         x = trace.x

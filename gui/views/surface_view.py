@@ -136,11 +136,13 @@ class SurfaceView(QWidget):
         self.scale = display.HeightScale(grid.Z, self.height_mode(), top=0.6 * extent)
         heights = self.scale(grid.Z)
         colours = pg.colormap.get(COLOUR_MAP).map(self.scale.unit(grid.Z), mode="float")
+        # smooth=True shares the 65k grid vertices between triangles instead of
+        # drawing 390k separate ones (software GL rasterises it twice as fast).
         # Vertex colours in the mesh's vertex order (x-major), flattened: the
         # (width, height, 4) form the docstring mentions is indexed as flat.
         vertex_colours = np.ascontiguousarray(colours.transpose(1, 0, 2)).reshape(-1, 4)
         surface = gl.GLSurfacePlotItem(x=grid.xs, y=grid.ys, z=heights.T, colors=vertex_colours,
-                                       shader=None, smooth=False, computeNormals=False)
+                                       shader=None, smooth=True, computeNormals=False)
         self._add(surface)
         if self.problem.minima.size:
             mins = self.problem.minima[:, :2]
