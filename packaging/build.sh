@@ -56,6 +56,14 @@ debs=(binutils xvfb xauth "${QT_RUNTIME_DEBS[@]}")
 [ "$WAYLAND_TEST" = 0 ] || debs+=(weston libwayland-egl1 libegl-mesa0)
 apt_install_missing "${debs[@]}"
 ensure_venv
+# PyInstaller bundles the interpreter's shared library. Debian's python3.X has
+# it in a separate package (libpython3.X), not installed by default.
+read -r py_ver py_soname py_libdir < <("$VENV_PYTHON" -c 'import sys, sysconfig as s
+print(f"{sys.version_info[0]}.{sys.version_info[1]}", s.get_config_var("INSTSONAME"),
+      s.get_config_var("LIBDIR"))')
+if [ ! -e "$py_libdir/$py_soname" ] && ! /sbin/ldconfig -p 2>/dev/null | grep -q "$py_soname"; then
+    apt_install_missing "libpython$py_ver"
+fi
 pip_install_editable "."
 log "installing $PYINSTALLER_SPEC into .venv"
 "$VENV_PYTHON" -m pip install -q --disable-pip-version-check "$PYINSTALLER_SPEC"

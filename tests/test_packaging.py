@@ -176,7 +176,13 @@ def build(request):
                               env=clean_env(OPTISCOPE_STARTUP_RUNS="3",
                                             OPTISCOPE_BUILD_LOCK_HELD="1"))
         elapsed = time.perf_counter() - started
-        sys.stderr.write(f"\npackaging/build.sh took {elapsed:.0f} s\n{proc.stdout}{proc.stderr}")
+        # The figures (size, verdicts, start-up time) go to the test log as it runs.
+        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"\npackaging/build.sh: exit {proc.returncode} after {elapsed:.0f} s")
+            for line in (proc.stdout + proc.stderr).splitlines():
+                if line.startswith(("==>", "optiscope self-test", "frozen ", "error:")):
+                    reporter.write_line(f"    {line}")
         yield proc, elapsed
 
 
