@@ -8,6 +8,7 @@ convergence detection, freezing finished runs in a batch, and recording.
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -290,7 +291,7 @@ class Runner:
             rec.add(0, self.start, self.start_f, self.start_gn, self.ctx, {})
         self.ctx.diagnostics = rec.keep_diag
         with np.errstate(all="ignore"):
-            if not record and self.runs > 1 and self.method.batched and not self.method.stochastic:
+            if not record and self._independent_runs():
                 self._loop_in_chunks(rows, hp)
             else:
                 self._loop(rows, hp, rec if record else None)
@@ -336,8 +337,16 @@ class Runner:
     #
     # Without a path to record, the runs of a batched deterministic method are
     # independent: they can advance in chunks that fit the CPU caches (faster,
-    # and no huge temporaries), and runs that finish can leave the arrays
-    # instead of being frozen at every step.  Results are bit-identical.
+    # and no huge temporaries), on several cores at once (numpy releases the
+    # GIL in its loops), and runs that finish can leave the arrays instead of
+    # being frozen at every step.  Results are bit-identical.
+
+    def _independent_runs(self) -> bool:
+        """True when runs may be split and regrouped: a batch of a batched method
+        and a problem that draw no random numbers (whose streams would change)."""
+        m = self.method
+        return (self.runs > 1 and m.batched and not m.stochastic
+                and "noise_seed" not in self.problem.options)  # see core.noise
 
     def _loop_in_chunks(self, rows: int, hp: dict[str, Any]) -> None:
         todo = np.flatnonzero(self._running)
@@ -346,14 +355,26 @@ class Runner:
         per_run = _per_run_fields(self.state, self.runs)
         self.state = self.state._replace(
             **{name: getattr(self.state, name).copy() for name in per_run})
+        self._hand_back_lock = threading.Lock()
         size = max(1, CHUNK_VALUES // self.problem.dim)
-        longest = None
-        for lo in range(0, todo.size, size):
+
+        def advance(lo: int) -> Runner:
             chunk = self._chunk(todo[lo:lo + size], per_run)
-            chunk._loop(rows, _take_hyper(hp, chunk._rows, self.runs), None, chunk_of=self)
+            with np.errstate(all="ignore"):  # per thread
+                chunk._loop(rows, _take_hyper(hp, chunk._rows, self.runs), None, chunk_of=self)
             chunk._hand_back(self, chunk._running)
-            if longest is None or chunk.k > longest.k:
-                longest = chunk
+            return chunk
+
+        starts = range(0, todo.size, size)
+        workers = min(THREADS, len(starts))
+        if workers > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(workers, thread_name_prefix="core-chunk") as pool:
+                chunks = list(pool.map(advance, starts))
+        else:
+            chunks = [advance(lo) for lo in starts]
+        longest = max(chunks, key=lambda c: c.k)  # the first of those that ran longest
         self.k = longest.k
         shared = {name: value for name, value in zip(self.state._fields, longest.state, strict=True)
                   if name not in per_run}
@@ -380,12 +401,13 @@ class Runner:
     def _hand_back(self, parent: Runner, which: Array) -> None:
         """Copy the runs ``which`` (a mask over this chunk) into ``parent``."""
         rows = self._rows[which]
-        for name in self._per_run:
-            getattr(parent.state, name)[rows] = getattr(self.state, name)[which]
-        for name in ("code", "reason", "nit", "_gsq", "_running"):
-            getattr(parent, name)[rows] = getattr(self, name)[which]
-        for name in ("nfev", "ngev", "nhev", "active"):
-            getattr(parent.ctx, name)[rows] = getattr(self.ctx, name)[which]
+        with parent._hand_back_lock:
+            for name in self._per_run:
+                getattr(parent.state, name)[rows] = getattr(self.state, name)[which]
+            for name in ("code", "reason", "nit", "_gsq", "_running"):
+                getattr(parent, name)[rows] = getattr(self, name)[which]
+            for name in ("nfev", "ngev", "nhev", "active"):
+                getattr(parent.ctx, name)[rows] = getattr(self.ctx, name)[which]
 
     def _compact(self, hp: dict[str, Any]) -> dict[str, Any]:
         """Drop the finished runs (already handed back) from this chunk."""
@@ -395,7 +417,8 @@ class Runner:
         for name in ("_rows", "code", "reason", "nit", "_gsq"):
             setattr(self, name, getattr(self, name)[keep])
         ctx = self.ctx
-        ctx.nfev, ctx.ngev, ctx.nhev, ctx.active = ctx.nfev[keep], ctx.ngev[keep], ctx.nhev[keep], ctx.active[keep]
+        for name in ("nfev", "ngev", "nhev", "active"):
+            setattr(ctx, name, getattr(ctx, name)[keep])
         self.runs = ctx.runs = int(np.count_nonzero(keep))
         self._running = np.ones(self.runs, dtype=bool)
         return hp
@@ -543,6 +566,8 @@ def _batch_message(names: Array) -> str:
 
 #: Values per array in one chunk of a large batch (see ``Runner._loop_in_chunks``).
 CHUNK_VALUES = 32_768
+#: Threads advancing the chunks of a large batch at once.
+THREADS = min(4, os.cpu_count() or 1)
 
 
 def _per_run_hyper(hp: dict[str, Any], runs: int) -> dict[str, Any]:

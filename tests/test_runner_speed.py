@@ -26,8 +26,9 @@ def mixed_starts(p: core.Problem, runs: int = 23, seed: int = 0) -> np.ndarray:
 
 @pytest.mark.parametrize("problem_name", PROBLEMS)
 @pytest.mark.parametrize("method", BATCHED)
-@pytest.mark.parametrize("chunk_values", [4, 10, runner_module.CHUNK_VALUES])
-def test_chunked_batches_equal_the_plain_loop(method, problem_name, chunk_values, monkeypatch):
+@pytest.mark.parametrize("chunk_values, threads", [(4, 3), (10, 1), (runner_module.CHUNK_VALUES, 2)])
+def test_chunked_batches_equal_the_plain_loop(method, problem_name, chunk_values, threads,
+                                              monkeypatch):
     m = core.METHODS[method]
     p = core.get_problem(problem_name)
     if "residuals" in m.needs and not p.has_residuals:
@@ -36,6 +37,7 @@ def test_chunked_batches_equal_the_plain_loop(method, problem_name, chunk_values
     opts = dict(steps=60, tol=1e-4, **({"lr": 0.05} if "lr" in m.defaults else {}))
     full = core.run(p, method, X0, **opts)  # records every step: the plain loop
     monkeypatch.setattr(runner_module, "CHUNK_VALUES", chunk_values)
+    monkeypatch.setattr(runner_module, "THREADS", threads)
     slim = core.run(p, method, X0, keep_path=False, **opts)
     np.testing.assert_array_equal(slim.x, full.x)
     np.testing.assert_array_equal(slim.fun, full.fun)
@@ -58,6 +60,16 @@ def test_chunked_iterate_over_many_batches(monkeypatch):
     np.testing.assert_array_equal(runner.nit, full.nit)
     np.testing.assert_array_equal(runner.status_names(), full.status)
     assert runner.state.t == full.nit.max()  # the step counter shared by all runs
+
+
+def test_noisy_problems_are_not_regrouped(monkeypatch):
+    # the noise stream is drawn per evaluation: splitting the batch would change it
+    monkeypatch.setattr(runner_module, "CHUNK_VALUES", 4)
+    X0 = mixed_starts(core.get_problem("bowl"), runs=9)
+    runs = [core.run(core.with_gradient_noise(core.get_problem("bowl"), 0.5, seed=3), "gd", X0,
+                     steps=40, lr=0.1, tol=1e-2, keep_path=keep) for keep in (True, False)]
+    np.testing.assert_array_equal(runs[0].x, runs[1].x)
+    np.testing.assert_array_equal(runs[0].nit, runs[1].nit)
 
 
 @pytest.mark.parametrize("name", ["bowl", "ellipse", "parabola", "rosenbrock", "himmelblau"])

@@ -236,13 +236,23 @@ def _make_adam_step(decoupled: bool):
             x = x * (1 - lr * wd)
         elif wd != 0:
             grad = grad + wd * x
-        m = s.m + (1 - b1) * (grad - s.m)  # torch's lerp for weight < 0.5
-        v = s.v * b2 + (1 - b2) * (grad * grad)
+        # In place on fresh arrays, in torch's order of operations (a + b = b + a,
+        # a·b = b·a exactly), so a large batch allocates fewer temporaries.
+        m = grad - s.m
+        m *= 1 - b1
+        m += s.m  # m + (1 − β₁)(g − m): torch's lerp for weight < 0.5
+        v = grad * grad
+        v *= 1 - b2
+        v += s.v * b2  # v·β₂ + (1 − β₂)g²
         bc1 = 1 - b1**t
         bc2 = 1 - b2**t
         step_size = lr / bc1
-        denom = np.sqrt(v) / bc2**0.5 + eps
-        x = x + (-step_size) * (m / denom)
+        denom = np.sqrt(v)
+        denom /= bc2**0.5
+        denom += eps  # √v / √(1 − β₂ᵗ) + ε
+        move = m / denom
+        move *= -step_size
+        x = x + move  # x − step_size·m/denom
         f, g = ctx.fg(x)
         diag = ({"grad": s.g, "velocity": m, "step_size": step_size / denom, "step": x - s.x}
                 if ctx.diagnostics else {})
