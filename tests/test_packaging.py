@@ -154,7 +154,8 @@ def packaging_wanted(config: pytest.Config) -> tuple[bool, str]:
 
 @pytest.fixture(scope="module")
 def build(request):
-    """Run packaging/build.sh once for the module: (completed process, seconds).
+    """Run packaging/build.sh once for the module: (completed process, seconds);
+    the process's stdout holds stderr too, in order.
 
     Holds build.sh's lock (build/.packaging.lock) until the module's tests are
     done, so another build in this checkout cannot replace dist/optiscope
@@ -172,17 +173,22 @@ def build(request):
         fcntl.flock(lock, fcntl.LOCK_EX)
         started = time.perf_counter()
         proc = subprocess.run(["bash", str(REPO / "packaging" / "build.sh")], cwd=REPO,
-                              capture_output=True, text=True, timeout=1500,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              timeout=1500,
                               env=clean_env(OPTISCOPE_STARTUP_RUNS="3",
                                             OPTISCOPE_BUILD_LOCK_HELD="1"))
         elapsed = time.perf_counter() - started
         # The figures (size, verdicts, start-up time) go to the test log as it runs.
-        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(f"\npackaging/build.sh: exit {proc.returncode} after {elapsed:.0f} s")
-            for line in (proc.stdout + proc.stderr).splitlines():
-                if line.startswith(("==>", "optiscope self-test", "frozen ", "error:")):
-                    reporter.write_line(f"    {line}")
+        plugins = request.config.pluginmanager
+        reporter = plugins.get_plugin("terminalreporter")
+        capture = plugins.get_plugin("capturemanager")
+        if reporter is not None and capture is not None:
+            with capture.global_and_fixture_disabled():
+                reporter.write_line(f"\npackaging/build.sh: exit {proc.returncode} "
+                                    f"after {elapsed:.0f} s")
+                for line in proc.stdout.splitlines():
+                    if line.startswith(("==>", "optiscope self-test", "frozen ", "error:")):
+                        reporter.write_line(f"    {line}")
         yield proc, elapsed
 
 
@@ -190,7 +196,7 @@ def build(request):
 @pytest.mark.timeout(1800)
 def test_build_script_builds_and_its_frozen_self_test_passes(build):
     proc, _ = build
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    assert proc.returncode == 0, proc.stdout[-8000:]
     assert VERDICT.search(proc.stdout), proc.stdout
     assert "time to first window: median" in proc.stdout
     assert os.access(EXE, os.X_OK)
