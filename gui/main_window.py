@@ -867,6 +867,9 @@ class MainWindow(QMainWindow):
 
     # -- closing -------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        for throttled in (self._refresh_soon, self._surface_soon, self._reslice_soon):
+            throttled.cancel()  # no late redraw may reach views that are being destroyed
+        self.controller.updated.disconnect(self._refresh_soon)
         self.controller.shutdown()
         self.scenario_panel.shutdown()
         self.basins.shutdown()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -180,6 +181,8 @@ class SurfaceView(QWidget):
         """Draw every ``(colour, trace)`` as a 3-D line with its ball."""
         self._traces = traces
         if self.gl is None or self.scale is None or self.problem is None or self.problem.dim != 2:
+            return
+        if not shiboken6.isValid(self.gl):  # the window is being destroyed
             return
         gl = self._gl_module
         while len(self._paths) < len(traces):
