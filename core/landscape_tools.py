@@ -323,8 +323,9 @@ def lr_sweep(problem: Problem | str, method: Method | str, x0: object, lrs: obje
 
 def _check_rates(m: Method, lrs: object) -> Array:
     try:
-        rates = np.array(lrs, dtype=float).reshape(-1) if np.ndim(lrs) <= 1 else None
-    except (TypeError, ValueError):
+        complex_ = np.iscomplexobj(lrs)  # casting would drop the imaginary part, with a warning
+        rates = np.array(lrs, dtype=float).reshape(-1) if np.ndim(lrs) <= 1 and not complex_ else None
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond 1.8e308
         rates = None
     if rates is None or rates.size == 0:
         raise bad("lrs", lrs, "a non-empty 1-D sequence of learning rates")

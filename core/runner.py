@@ -277,7 +277,9 @@ class Runner:
         """Run up to ``n`` more iterations and return what happened.
 
         With ``record=False`` only the latest iterate is returned (one row),
-        which is what large batched runs need.
+        which is what large batched runs need: a batch of a deterministic
+        batched method then advances in cache-sized chunks, on up to
+        :data:`THREADS` threads, with bit-identical results.
         """
         n = check_int("n", n, low=0)
         with self._lock:

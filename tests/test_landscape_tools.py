@@ -182,7 +182,8 @@ def test_sweep_with_a_scalar_rate_method_loops():
 
 
 @pytest.mark.parametrize("lrs, name", [([], "lrs"), ([0.1, -1.0], "lrs[1]"), ([0.1, np.nan], "lrs[1]"),
-                                       ([[0.1, 0.2]], "lrs"), ("fast", "lrs"), ([0.0], "lrs[0]")])
+                                       ([[0.1, 0.2]], "lrs"), ("fast", "lrs"), ([0.0], "lrs[0]"),
+                                       ([0.1, 10**400], "lrs"), (np.array([0.1 + 0j]), "lrs")])
 def test_sweep_rejects_bad_rates(lrs, name):
     with pytest.raises(ValueError, match=re.escape(name)):
         core.lr_sweep("parabola", "gd", [1.0], lrs)
@@ -240,6 +241,8 @@ def test_per_run_rates_with_diagnostics_and_set_hyper():
     ([0.1, float("inf")], r"lr\[1\]=inf is not allowed"),
     ([0.0, 0.1], r"lr\[0\]=0\.0 is not allowed"),
     ([], r"lr=\[\] is not allowed"),
+    ([0.1, 10**400], r"lr=\[0\.1, 1000.* is not allowed"),
+    (np.array([0.1 + 1j, 0.2]), r"lr=array\(\[0\.1\+1\.j.* is not allowed"),
     ([[0.1], [0.2]], r"lr=.* is not allowed"),
     ([0.1, 0.2, 0.3], r"lr holds 3 values, but there are 2 starts"),
 ])

@@ -45,8 +45,10 @@ class PerRunHyperParam(HyperParam):
             return super().check(value)
         allowed = self.allowed()
         try:
+            if np.iscomplexobj(value):  # casting would drop the imaginary part, with a warning
+                raise TypeError
             arr = np.array(value, dtype=float)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond 1.8e308
             raise bad(self.name, value, f"a number {allowed} or a sequence of them") from None
         if arr.ndim != 1 or arr.size == 0:
             raise bad(self.name, value, f"a number {allowed} or a non-empty 1-D sequence of them")
