@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import core
 
@@ -50,6 +51,17 @@ def _ensure_platform(headless: bool) -> None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
+def _match_opengl_platform(qt_platform: str) -> None:
+    """PyOpenGL must use the same GL interface as Qt (GLX under X11, EGL under
+    Wayland), or the 3-D view draws nothing; OpenGL is imported later."""
+    if "PYOPENGL_PLATFORM" in os.environ:
+        return
+    if qt_platform.startswith("wayland"):
+        os.environ["PYOPENGL_PLATFORM"] = "egl"
+    elif qt_platform == "xcb":
+        os.environ["PYOPENGL_PLATFORM"] = "glx"
+
+
 def configure_pyqtgraph() -> None:
     """Global pyqtgraph options (row-major images match numpy meshgrids)."""
     import pyqtgraph as pg
@@ -70,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as exc:
             print(f"optiscope: error: {_one_line(exc)}", file=sys.stderr)
             return 2
-    _ensure_platform(headless=args.screenshot is not None)
+    _ensure_platform(headless=args.screenshot is not None or bool(args.self_test))
 
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
@@ -81,6 +93,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_pyqtgraph()
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "optiscope"])
     app.setApplicationName("Optiscope")
+    _match_opengl_platform(app.platformName())
+    icon = Path(__file__).resolve().parents[1] / "assets" / "optiscope.png"
+    if icon.exists():
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
 
     from .errors import ErrorReporter, setup_logging
     from .main_window import MainWindow
