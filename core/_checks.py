@@ -33,7 +33,10 @@ def check_real(
     allowed = _range_text(low, high, low_open, high_open)
     if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
         raise bad(name, value, f"a number {allowed}".rstrip())
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int beyond the largest float (~1.8e308)
+        v = math.inf
     if not math.isfinite(v):
         raise bad(name, value, f"a finite number {allowed}".rstrip())
     if low is not None and (v < low or (low_open and v == low)):
@@ -70,9 +73,13 @@ def check_choice(name: str, value: object, choices: Iterable[str]) -> str:
 def check_point(name: str, value: object, dim: int, *, batch: bool = True) -> np.ndarray:
     """Return a float array of shape (dim,) or, if ``batch``, (B, dim)."""
     try:
+        if np.iscomplexobj(value):  # casting would drop the imaginary part with a warning
+            raise TypeError
         arr = np.array(value, dtype=float)
     except (TypeError, ValueError):
         raise bad(name, value, f"a sequence of {dim} numbers") from None
+    except OverflowError:  # an int beyond the largest float (~1.8e308)
+        raise bad(name, value, "finite numbers (no NaN or infinity)") from None
     if arr.ndim == 0 and dim == 1:
         arr = arr.reshape(1)
     shape_ok = arr.ndim == 1 and arr.shape[0] == dim

@@ -95,7 +95,12 @@ class Problem:
 
     # -- public, guarded evaluators ------------------------------------------
     def _prep(self, X: object) -> Array:
-        arr = np.asarray(X, dtype=float)
+        if np.iscomplexobj(X):
+            raise ValueError(f"X={X!r} is not allowed: X must hold real numbers.")
+        try:
+            arr = np.asarray(X, dtype=float)
+        except OverflowError:  # an int beyond the largest float (~1.8e308)
+            raise ValueError(f"X={X!r} is not allowed: X must hold numbers below 1.8e308.") from None
         if arr.ndim == 0 and self.dim == 1:
             arr = arr.reshape(1)
         if arr.shape[-1:] != (self.dim,):
