@@ -790,6 +790,13 @@ class MainWindow(QMainWindow):
     def _refresh(self) -> None:
         c = self.controller
         racers = [r for r in c.racers if r.trace is not None]
+        # The runs of a new problem arrive just before the maps switch to it:
+        # draw nothing until they have (the switch refreshes again).
+        if self._plane is not None and len(self._plane.origin) != c.problem.dim:
+            return
+        shown_dim = 2 if self._plane is not None else c.problem.dim
+        if self.landscape.problem is not None and self.landscape.problem.dim != shown_dim:
+            return
         shown = [(r.colour, self._shown(r.trace)) for r in racers]
         self.landscape.set_paths(shown)
         # Software OpenGL redraws the whole surface each time: update it less often.
@@ -869,7 +876,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         for throttled in (self._refresh_soon, self._surface_soon, self._reslice_soon):
             throttled.cancel()  # no late redraw may reach views that are being destroyed
-        self.controller.updated.disconnect(self._refresh_soon)
+        if not getattr(self, "_refresh_disconnected", False):  # close() may come twice
+            self._refresh_disconnected = True
+            self.controller.updated.disconnect(self._refresh_soon)
         self.controller.shutdown()
         self.scenario_panel.shutdown()
         self.basins.shutdown()

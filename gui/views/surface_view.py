@@ -103,6 +103,9 @@ class SurfaceView(QWidget):
     def set_problem(self, problem: core.Problem) -> None:
         """Show ``problem``'s surface (2-D problems only)."""
         self.problem = problem
+        # The start and paths belong to the previous problem: they arrive anew.
+        self._start = None
+        self._traces = []
         self._rebuild()
 
     def height_mode(self) -> str:
