@@ -85,3 +85,25 @@ try:
     _share_opengl_contexts()
 except ImportError:  # a core-only environment has no Qt
     pass
+
+
+import pytest  # noqa: E402  (after the environment set-up above)
+
+
+@pytest.fixture
+def window(qtbot):
+    """A shown main window; its worker and every pool thread are gone afterwards.
+
+    Test modules that need a differently prepared window define their own.
+    """
+    from PySide6.QtCore import QThreadPool
+
+    from gui.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.controller.shutdown()
+    assert QThreadPool.globalInstance().activeThreadCount() == 0

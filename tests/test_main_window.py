@@ -21,15 +21,6 @@ PANELS = ("methodPanel", "learningRatePanel", "datasetPanel", "contourView", "lo
           "surfaceView")
 
 
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.controller.shutdown()
-    assert QThreadPool.globalInstance().activeThreadCount() == 0
 
 
 def run_to_end(qtbot, win, timeout=20_000):

@@ -7,19 +7,10 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 import core
-from gui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.controller.shutdown()
 
 
 def test_a_model_trains_live_and_the_data_view_follows(qtbot, window):
