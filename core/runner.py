@@ -402,6 +402,7 @@ class Runner:
 
     def _hand_back(self, parent: Runner, which: Array) -> None:
         """Copy the runs ``which`` (a mask over this chunk) into ``parent``."""
+        which = np.flatnonzero(which)  # usually a few runs: one scan of the mask, not fourteen
         rows = self._rows[which]
         with parent._hand_back_lock:
             for name in self._per_run:
