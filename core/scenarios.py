@@ -879,11 +879,14 @@ def load_scenario(name_or_path: str | os.PathLike) -> Scenario:
 
 
 def list_scenarios(directory: str | os.PathLike | None = None, *,
-                   errors: list[str] | None = None) -> list[Scenario]:
+                   errors: list[str] | None = None,
+                   should_stop: Callable[[], bool] | None = None) -> list[Scenario]:
     """Every scenario in ``directory`` (default :data:`SCENARIO_DIR`), sorted by order, then name.
 
     A malformed file raises its :class:`ScenarioError`, unless ``errors`` is a
     list: then its message is appended there and the file skipped.
+    ``should_stop`` is asked before each file; once it says True, the
+    scenarios read so far are returned (a window closing need not wait).
 
     Examples
     --------
@@ -894,6 +897,8 @@ def list_scenarios(directory: str | os.PathLike | None = None, *,
     folder = Path(directory) if directory is not None else SCENARIO_DIR
     out = []
     for path in sorted(folder.glob("*.toml")):
+        if should_stop is not None and should_stop():
+            break
         try:
             out.append(load_scenario(path))
         except ValueError as exc:

@@ -141,9 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         window.show()
     code = app.exec()
-    from PySide6.QtCore import QThreadPool
+    from .threads import wait_all
 
-    QThreadPool.globalInstance().waitForDone(5000)  # no thread may outlive the window
+    wait_all(5000)  # no thread may outlive the window
     return code
 
 

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from superqt.utils import GeneratorWorker
 
 import core
 
 from .style import race_colour
+from .threads import WorkerPool
 from .worker import stream
 
 
@@ -102,6 +103,7 @@ class RunController(QObject):
         self.state = "ready"
         self.speed = 60.0  # steps per second; 0 = as fast as possible
         self._worker: GeneratorWorker | None = None
+        self._pool = WorkerPool(self)
         self._wake = threading.Event()
         self._consumed = threading.Event()
         self._generation = 0
@@ -187,9 +189,7 @@ class RunController(QObject):
         worker.finished.connect(self._on_finished)
         self._worker = worker
         self._set_state("running")
-        # Python owns the worker: Qt must not delete the runnable under it.
-        worker.setAutoDelete(False)
-        worker.start()
+        self._pool.start(worker)
 
     def pause(self) -> None:
         """Pause after the current batch."""
@@ -327,7 +327,7 @@ class RunController(QObject):
             self._wake.set()
             self._worker.quit()
             self._worker = None
-        return QThreadPool.globalInstance().waitForDone(timeout_ms)
+        return self._pool.wait(timeout_ms)
 
     def _halt(self) -> None:
         self._quit_worker()

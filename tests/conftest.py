@@ -106,4 +106,18 @@ def window(qtbot):
     qtbot.waitExposed(win)
     yield win
     win.controller.shutdown()
+    assert win.controller._pool.active == 0
     assert QThreadPool.globalInstance().activeThreadCount() == 0
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_between_tests():
+    """The GUI's worker pools turn automatic garbage collection off (collecting on
+    a GUI-thread timer instead, see gui/threads.py); tests that run no event loop
+    still collect, in this (the GUI) thread, between tests."""
+    yield
+    import sys
+
+    threads = sys.modules.get("gui.threads")
+    if threads is not None and threads._collector is not None:
+        threads._collector.check()

@@ -264,7 +264,7 @@ def test_sweep_can_be_closed_while_running(qtbot):
     view.close()  # stops the sweep and waits for its thread
     assert time.perf_counter() - started < 3.0
     qtbot.wait(50)
-    assert got == [] and view._pool.activeThreadCount() == 0
+    assert got == [] and view._pool.active == 0
 
 
 # -- basin overlay --------------------------------------------------------------------

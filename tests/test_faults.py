@@ -21,11 +21,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QThreadPool
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
 import core
 from gui.main_window import SPEEDS, MainWindow
+from gui.threads import active_threads
 
 pytestmark = pytest.mark.gui
 
@@ -39,8 +40,7 @@ SPEED_VALUES = [v for _, v in SPEEDS]
 
 def open_window(qtbot, settle: bool = True) -> MainWindow:
     """A shown main window; ``settle``: also wait until the lessons have been read
-    (a background job in the same thread pool as the runs; see
-    test_controls_respond_while_the_lessons_load)."""
+    (a background job; see test_controls_respond_while_the_lessons_load)."""
     win = MainWindow()
     qtbot.addWidget(win)
     win.show()
@@ -62,7 +62,7 @@ def window(qtbot):
 
 
 def no_worker_left() -> bool:
-    return QThreadPool.globalInstance().activeThreadCount() == 0
+    return active_threads() == 0
 
 
 # -- 200 rapid random actions ------------------------------------------------------------
@@ -235,17 +235,19 @@ def test_closing_mid_run_takes_under_a_second(qtbot, speed, problem, methods, lr
     assert no_worker_left()
 
 
-# The controller waits for the *global* thread pool (RunController._quit_worker:
-# QThreadPool.globalInstance().waitForDone), where the scenario panel reads the lessons
-# for 1-4 s after start-up on a 2-core machine: until then every Pause, Reset, problem
-# or method change freezes the window for up to that long, and so does closing it.
-@pytest.mark.xfail(strict=False, reason="the controller waits for the lessons reader (bug D)")
+# Bug D (fixed): the controller used to wait for the *global* thread pool, where the
+# scenario panel reads the lessons for 1-4 s after start-up on a 2-core machine: until
+# then every Pause, Reset, problem or method change froze the window, and so did closing
+# it.  Each owner now has its own pool, and the reader stops between files when told.
 def test_controls_respond_while_the_lessons_load(qtbot, monkeypatch):
     list_scenarios = core.list_scenarios
 
-    def slow_list_scenarios(*args, **kwargs):  # as on the first start (sympy is imported)
-        time.sleep(1.5)
-        return list_scenarios(*args, **kwargs)
+    def slow_list_scenarios(*args, should_stop=None, **kwargs):  # as on the first start
+        for _ in range(30):  # 1.5 s, in files of 50 ms
+            if should_stop is not None and should_stop():
+                return []
+            time.sleep(0.05)
+        return list_scenarios(*args, should_stop=should_stop, **kwargs)
 
     monkeypatch.setattr(core, "list_scenarios", slow_list_scenarios)
     win = open_window(qtbot, settle=False)
@@ -262,16 +264,17 @@ def test_controls_respond_while_the_lessons_load(qtbot, monkeypatch):
         assert time.perf_counter() - started < 1.0
     finally:
         win.controller.shutdown(10_000)
-        QThreadPool.globalInstance().waitForDone(30_000)
+        win.scenario_panel.shutdown(30_000)
 
 
 #: Runs the real entry point (gui.app.main): waits for the lessons, starts a race at
 #: full speed, closes the window mid-run and reports when (wall clock).
 CLOSE_SCRIPT = textwrap.dedent("""
     import sys, time
-    from PySide6.QtCore import QThreadPool, QTimer
+    from PySide6.QtCore import QTimer
     import gui.main_window as mw
     from gui import app
+    from gui.threads import active_threads
 
     show = mw.MainWindow.show
 
@@ -280,7 +283,7 @@ CLOSE_SCRIPT = textwrap.dedent("""
 
         def wait_for_lessons():
             panel = getattr(self, "scenario_panel", None)
-            busy = QThreadPool.globalInstance().activeThreadCount()
+            busy = active_threads()
             if (panel is not None and not panel.scenarios) or busy:
                 QTimer.singleShot(50, wait_for_lessons)
                 return

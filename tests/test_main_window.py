@@ -10,10 +10,11 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt, QThreadPool
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from gui.main_window import MainWindow
+from gui.threads import active_threads
 
 pytestmark = pytest.mark.gui
 
@@ -155,7 +156,7 @@ def test_closing_mid_run_stops_the_worker_quickly(qtbot):
     win.close()
     elapsed = time.perf_counter() - started
     assert elapsed < 1.0
-    assert QThreadPool.globalInstance().activeThreadCount() == 0
+    assert active_threads() == 0
     assert not win.controller.running
 
 

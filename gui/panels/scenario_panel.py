@@ -3,6 +3,8 @@ explanation shown beside the plots; open and save scenario files."""
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -16,6 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 import core
+
+from ..threads import WorkerPool
 
 ROLE = Qt.ItemDataRole.UserRole
 
@@ -72,6 +76,8 @@ class ScenarioPanel(QWidget):
         layout.addWidget(self.explanation, 3)
         self.scenarios: list[core.Scenario] = []
         self._worker = None
+        self._pool = WorkerPool(self)
+        self._stop = threading.Event()
         self.list.addItem("Loading the lessons…")
         self._started = False
         self._closed = False
@@ -93,20 +99,20 @@ class ScenarioPanel(QWidget):
             return
         self.list.clear()
         self.list.addItem("Loading the lessons…")
-        worker = create_worker(_read_scenarios, _start_thread=False)
-        worker.returned.connect(self._show_list)
-        worker.errored.connect(lambda exc: self._show_list(([], [str(exc)])))
-        worker.setAutoDelete(False)  # Python owns it (see RunController.play)
+        self._stop.set()  # a reading still going on is for the old list
+        self._stop = stop = threading.Event()
+        worker = create_worker(_read_scenarios, stop.is_set, _start_thread=False)
+        # A reader told to stop returns part of the list: it is not shown.
+        worker.returned.connect(lambda result: stop.is_set() or self._show_list(result))
+        worker.errored.connect(lambda exc: stop.is_set() or self._show_list(([], [str(exc)])))
         self._worker = worker
-        worker.start()
+        self._pool.start(worker)
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Wait for the reading thread (before the window closes)."""
-        from PySide6.QtCore import QThreadPool
-
         self._closed = True
-        if self._worker is not None:
-            QThreadPool.globalInstance().waitForDone(timeout_ms)
+        self._stop.set()  # the reader stops before its next file
+        self._pool.wait(timeout_ms)
 
     def _show_list(self, result: tuple[list, list[str]]) -> None:
         scenarios, errors = result
@@ -153,9 +159,9 @@ class ScenarioPanel(QWidget):
             self.chosen.emit(self.scenarios[int(index)])
 
 
-def _read_scenarios() -> tuple[list[core.Scenario], list[str]]:
+def _read_scenarios(should_stop) -> tuple[list[core.Scenario], list[str]]:
     errors: list[str] = []
-    return core.list_scenarios(errors=errors), errors
+    return core.list_scenarios(errors=errors, should_stop=should_stop), errors
 
 
 def _escape(text: str) -> str:

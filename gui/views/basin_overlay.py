@@ -25,13 +25,15 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from superqt.utils import FunctionWorker, create_worker
 
 import core
 from core import display
 from core._checks import check_int, check_real
 from core.landscape_tools import DIVERGED, NOT_CONVERGED
+
+from ..threads import WorkerPool
 
 #: Paul Tol's "muted" qualitative scheme: distinct for colour-blind viewers
 #: and readable over the cividis contour map.
@@ -204,8 +206,7 @@ class BasinController(QObject):
         self.result = None
         self._generation = 0
         self._worker: FunctionWorker | None = None
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._pool = WorkerPool(self)
 
     @property
     def busy(self) -> bool:
@@ -246,7 +247,6 @@ class BasinController(QObject):
                                bool(maximize), dict(hyper or {}), _start_thread=False, _ignore_errors=True)
         worker.returned.connect(lambda out: self._done(out, generation))
         worker.errored.connect(lambda exc: self._error(exc, generation))
-        worker.setAutoDelete(False)  # Python owns the worker (see controller.py)
         self._worker = worker
         self.busyChanged.emit(True)
         self._pool.start(worker)
@@ -267,7 +267,7 @@ class BasinController(QObject):
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Cancel and wait for the thread (call before the window closes)."""
         self.cancel()
-        return self._pool.waitForDone(timeout_ms)
+        return self._pool.wait(timeout_ms)
 
     def _done(self, out: tuple, generation: int) -> None:
         if generation != self._generation:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,6 +34,7 @@ from core import analysis_display
 
 from .. import appearance
 from ..style import STATUS_COLOURS
+from ..threads import WorkerPool
 from ..widgets import NumberField
 
 DEFAULT_RANGE = (1e-3, 3.0)
@@ -81,8 +82,7 @@ class SweepView(QWidget):
         self._generation = 0
         self._worker: FunctionWorker | None = None
         self._cancel = threading.Event()
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._pool = WorkerPool(self)
         self._build_controls()
         self._build_plot()
         layout = QVBoxLayout(self)
@@ -312,7 +312,6 @@ class SweepView(QWidget):
             _ignore_errors=True)
         worker.returned.connect(lambda result: self._done(result, generation))
         worker.errored.connect(lambda exc: self._error(exc, generation))
-        worker.setAutoDelete(False)  # Python owns the worker (see controller.py)
         if self._worker is not None:
             self._worker.quit()
         self._worker = worker
@@ -332,7 +331,7 @@ class SweepView(QWidget):
         if self._worker is not None:
             self._worker.quit()
             self._worker = None
-        return self._pool.waitForDone(timeout_ms)
+        return self._pool.wait(timeout_ms)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.shutdown()
