@@ -105,7 +105,6 @@ class RunController(QObject):
         self._worker: GeneratorWorker | None = None
         self._pool = WorkerPool(self)
         self._wake = threading.Event()
-        self._consumed = threading.Event()
         self._generation = 0
         self.error = ""
         self._rebuild()
@@ -180,11 +179,13 @@ class RunController(QObject):
         if not runners or all(r.done for r in runners):
             return
         self._wake = threading.Event()
-        self._consumed = threading.Event()
-        self._consumed.set()
+        consumed = threading.Event()
+        consumed.set()
         generation = self._generation
-        worker = GeneratorWorker(stream, runners, lambda: self.speed, self._wake, self._consumed)
-        worker.yielded.connect(lambda batches: self._on_batches(batches, generation))
+        worker = GeneratorWorker(stream, runners, lambda: self.speed, self._wake, consumed)
+        worker.yielded.connect(lambda batches: self._on_batches(batches, generation, consumed))
+        # What the worker computed but had not sent when it was asked to stop.
+        worker.returned.connect(lambda rest: self._on_batches(rest, generation))
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
         self._worker = worker
@@ -284,12 +285,15 @@ class RunController(QObject):
     def _live(self) -> list[Racer]:
         return [r for r in self.racers if r.runner is not None]
 
-    def _on_batches(self, batches: list[list[core.Batch]], generation: int | None = None) -> None:
+    def _on_batches(self, batches: list[list[core.Batch]], generation: int | None = None,
+                    consumed: threading.Event | None = None) -> None:
         """Take, per racer, the batches computed since the last call."""
-        if generation is not None:
-            self._consumed.set()  # the worker may send what it computes next
-            if generation != self._generation:
-                return  # a late batch from a run that has since been reset
+        if consumed is not None:
+            consumed.set()  # the worker may send what it computes next
+        if generation is not None and generation != self._generation:
+            return  # a late batch from a run that has since been reset
+        if not any(batches):
+            return
         for racer, held in zip(self._live(), batches, strict=False):
             if racer.trace is None or not held:
                 continue
@@ -324,8 +328,9 @@ class RunController(QObject):
         the old one is still finishing its batch.
         """
         if self._worker is not None:
+            # The stream ends at its next check of ``wake`` and returns what it had not
+            # sent yet (worker.quit() would make superqt drop that return value).
             self._wake.set()
-            self._worker.quit()
             self._worker = None
         return self._pool.wait(timeout_ms)
 

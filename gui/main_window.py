@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -872,7 +872,14 @@ class MainWindow(QMainWindow):
         # errors also reach the error dialog through the controller.
         self.banner.show_message(message, STATUS_COLOURS["diverged"])
 
-    # -- closing -------------------------------------------------------------------
+    # -- showing and closing -------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if getattr(self, "_refresh_disconnected", False):  # shown again after a close
+            self._refresh_disconnected = False
+            self.controller.updated.connect(self._refresh_soon)
+            self._refresh()
+        super().showEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         for throttled in (self._refresh_soon, self._surface_soon, self._reslice_soon):
             throttled.cancel()  # no late redraw may reach views that are being destroyed
@@ -884,6 +891,10 @@ class MainWindow(QMainWindow):
         self.basins.shutdown()
         self.sweep_view.shutdown()
         super().closeEvent(event)
+        # Deliver the layout requests the last redraw posted (legend anchors follow
+        # their plot's geometry) while every view still exists: deleting the window
+        # right after closing must not leave them to reach deleted ViewBoxes.
+        QCoreApplication.sendPostedEvents()
 
 
 def _unique_keys(*keys) -> list[QKeySequence]:

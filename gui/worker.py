@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 
 import core
 
@@ -25,12 +25,16 @@ MAX_PENDING = 120
 
 def stream(runners: Sequence[core.Runner], pace: Callable[[], float],
            wake: threading.Event, consumed: threading.Event | None = None
-           ) -> Iterator[list[list[core.Batch]]]:
+           ) -> Generator[list[list[core.Batch]], None, list[list[core.Batch]]]:
     """Advance ``runners`` together, pacing to ``pace()`` steps per second (0 = full speed).
 
     ``wake`` ends the stream (set it when asking to quit; it also cuts short
     the wait between frames).  ``consumed`` is set by the GUI when it has taken
     the last yield; until then new batches are held back and merged.
+
+    The stream *returns* the batches it computed but did not yield (a quit
+    while the GUI was busy), so that nothing computed goes missing from the
+    display: the runners are already past those steps.
     """
     chunk = 1
     pending: list[list[core.Batch]] = [[] for _ in runners]
@@ -60,13 +64,14 @@ def stream(runners: Sequence[core.Runner], pace: Callable[[], float],
                 while not (consumed.is_set() or wake.is_set()):
                     consumed.wait(0.005)
                 if wake.is_set():
-                    return
+                    return pending
                 consumed.clear()
             yield pending
             pending = [[] for _ in runners]
             frames = 0
         if finished:
-            return
+            return pending
         wait = period - (time.perf_counter() - started)
         if wait > 0 and wake.wait(wait):
-            return
+            return pending
+    return pending

@@ -4,9 +4,7 @@ PyInstaller needs a script to start from; ``gui/app.py`` cannot be that script
 because it uses relative imports (it must run as ``gui.app``).
 """
 
-import sys
-
-from gui.app import main
+from gui.app import launch
 
 if __name__ == "__main__":
-    sys.exit(main())
+    launch()
