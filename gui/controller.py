@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from superqt.utils import GeneratorWorker
 
 import core
 
 from .style import race_colour
 from .threads import WorkerPool
 from .worker import stream
+
+if TYPE_CHECKING:
+    from superqt.utils import GeneratorWorker
 
 
 @dataclass
@@ -178,6 +180,8 @@ class RunController(QObject):
         runners = [r.runner for r in self._live()]
         if not runners or all(r.done for r in runners):
             return
+        from superqt.utils import GeneratorWorker  # imported at the first run (start-up time)
+
         self._wake = threading.Event()
         consumed = threading.Event()
         consumed.set()

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import qthrottled
 
 import core
 
@@ -35,11 +34,12 @@ from .panels.learning_rate_panel import LearningRatePanel
 from .panels.method_panel import MethodPanel
 from .panels.scenario_panel import ScenarioPanel
 from .style import STATUS_COLOURS
+from .throttle import Throttled
 from .views.data_view import DataView
 from .views.landscape_view import OVERLAYS, LandscapeView
 from .views.loss_view import LossView
 from .views.surface_view import SurfaceView
-from .widgets import Banner, Pane
+from .widgets import Banner, LazyTab, Pane
 
 #: Export menu: (label, kind, target).
 EXPORTS = (
@@ -131,22 +131,22 @@ class MainWindow(QMainWindow):
         self.tabs: dict[str, QWidget] = {}
         self.add_tab("loss", self.loss, "Loss")
         self.add_tab("data", self.data_view, "Data and model")
-        from .views.activation_view import ActivationView
         from .views.basin_overlay import BasinController
-        from .views.convergence_view import ConvergenceView
-        from .views.derivative_view import DerivativeView
-        from .views.sweep_view import SweepView
 
-        self.convergence_view = ConvergenceView()
-        self.sweep_view = SweepView()
-        self.add_tab("convergence", self.convergence_view, "Convergence order")
-        self.add_tab("lr_sweep", self.sweep_view, "Learning-rate sweep")
+        # The other analysis views are built when their tab is first opened.
+        self._sweep_context = None
+        self._lazy: dict[str, LazyTab] = {}
+        self._add_lazy_tab("convergence", _lazy_view("convergence_view", "ConvergenceView"),
+                           "Convergence order", self._convergence_built)
+        self._add_lazy_tab("lr_sweep", _lazy_view("sweep_view", "SweepView"),
+                           "Learning-rate sweep", self._sweep_built)
         self.basins = BasinController(self)
         self.basins.ready.connect(self._basins_ready)
         self.basins.failed.connect(self._basins_failed)
-        self._sweep_context = None
-        self.add_tab("derivatives", DerivativeView(), "Derivatives")
-        self.add_tab("activations", ActivationView(), "Activations")
+        self._add_lazy_tab("derivatives", _lazy_view("derivative_view", "DerivativeView"),
+                           "Derivatives")
+        self._add_lazy_tab("activations", _lazy_view("activation_view", "ActivationView"),
+                           "Activations")
         vertical = QSplitter(Qt.Orientation.Vertical)
         vertical.addWidget(self.views)
         vertical.addWidget(self.analysis)
@@ -167,9 +167,9 @@ class MainWindow(QMainWindow):
 
         c = self.controller
         # Redraw at most ~30 times a second however fast batches arrive.
-        self._refresh_soon = qthrottled(self._refresh, timeout=33, leading=True)
-        self._surface_soon = qthrottled(lambda traces: self.surface.set_paths(traces),
-                                        timeout=150, leading=True)
+        self._refresh_soon = Throttled(self._refresh, 33, parent=self)
+        self._surface_soon = Throttled(lambda traces: self.surface.set_paths(traces), 150,
+                                       parent=self)
         c.updated.connect(self._refresh_soon)
         c.stateChanged.connect(self._state_changed)
         c.problemChanged.connect(self._problem_changed)
@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
         self.lr_panel.lrChanged.connect(c.set_lr)
         self.landscape.startPicked.connect(self._start_picked)
         self._plane: core.SliceGrid | None = None  # the slice shown for many-parameter models
-        self._reslice_soon = qthrottled(self._reslice, timeout=2000, leading=False)
+        self._reslice_soon = Throttled(self._reslice, 2000, leading=False, parent=self)
         self._problem_changed(c.problem)
         self._refresh()
         self._state_changed(c.state)
@@ -268,6 +268,8 @@ class MainWindow(QMainWindow):
         if not c.racers:
             return
         lead = c.racers[0]
+        if not self._lazy["lr_sweep"].is_built:
+            return  # it is given the set-up when it is built
         key = (id(c.problem), lead.method, tuple(np.atleast_1d(c.settings.start)),
                tuple(sorted((k, str(v)) for k, v in lead.hyper.items())), c.settings.maximize)
         if key != self._sweep_context:
@@ -328,6 +330,31 @@ class MainWindow(QMainWindow):
         """Add an analysis view as a tab under the maps."""
         self.tabs[key] = widget
         self.analysis.addTab(widget, title)
+
+    def _add_lazy_tab(self, key: str, factory, title: str, on_built=None) -> None:
+        tab = LazyTab(factory)
+        if on_built is not None:
+            tab.built.connect(on_built)
+        self._lazy[key] = tab
+        self.add_tab(key, tab, title)
+
+    @property
+    def convergence_view(self):
+        """The convergence-order view (built on first use)."""
+        return self._lazy["convergence"].view
+
+    @property
+    def sweep_view(self):
+        """The learning-rate sweep view (built on first use)."""
+        return self._lazy["lr_sweep"].view
+
+    def _convergence_built(self, view) -> None:
+        view.set_problem(self.controller.problem, self.controller.settings.maximize)
+        self._refresh()
+
+    def _sweep_built(self, view) -> None:
+        self._sweep_context = None  # hand it the current set-up
+        self._update_sweep_context()
 
     def show_tab(self, key: str) -> None:
         """Bring the analysis tab ``key`` (e.g. "loss", "data") to the front."""
@@ -731,7 +758,8 @@ class MainWindow(QMainWindow):
 
     def _problem_changed(self, problem: core.Problem) -> None:
         self.data_view.set_problem(problem)
-        self.convergence_view.set_problem(problem, self.controller.settings.maximize)
+        if self._lazy["convergence"].is_built:
+            self.convergence_view.set_problem(problem, self.controller.settings.maximize)
         if self.basin_button.isChecked():
             self.basin_button.setChecked(False)
         floor = float(problem.value(problem.minima).min()) if problem.minima.size else None
@@ -805,7 +833,8 @@ class MainWindow(QMainWindow):
             self.loss.clear()
         self.loss.set_runs([(r.label, r.colour, r.trace, r.status) for r in racers])
         self.data_view.set_runs([(r.label, r.colour, r.trace) for r in racers])
-        self.convergence_view.set_runs([(r.label, r.colour, r.trace, r.status) for r in racers])
+        if self._lazy["convergence"].is_built:
+            self.convergence_view.set_runs([(r.label, r.colour, r.trace, r.status) for r in racers])
         self._update_sweep_context()
         if self._plane is not None and c.state == "running":
             self._reslice_soon()
@@ -889,12 +918,23 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         self.scenario_panel.shutdown()
         self.basins.shutdown()
-        self.sweep_view.shutdown()
+        if self._lazy["lr_sweep"].is_built:
+            self.sweep_view.shutdown()
         super().closeEvent(event)
         # Deliver the layout requests the last redraw posted (legend anchors follow
         # their plot's geometry) while every view still exists: deleting the window
         # right after closing must not leave them to reach deleted ViewBoxes.
         QCoreApplication.sendPostedEvents()
+
+
+def _lazy_view(module: str, name: str):
+    """A factory for the view ``gui.views.<module>.<name>``, imported when first built."""
+    def build() -> QWidget:
+        import importlib
+
+        return getattr(importlib.import_module(f".views.{module}", __package__), name)()
+
+    return build
 
 
 def _unique_keys(*keys) -> list[QKeySequence]:

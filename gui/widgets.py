@@ -153,3 +153,39 @@ class Pane(QWidget):
     def _toggled(self, on: bool) -> None:
         self.max_button.setText("Restore" if on else "Maximise")
         self.maximiseToggled.emit(on)
+
+
+class LazyTab(QWidget):
+    """A tab whose view is built the first time it is shown (or asked for).
+
+    Building every analysis view before the window first appears would cost
+    start-up time for tabs most sessions never open.  ``built`` is emitted
+    with the new view, so its owner can bring it up to date.
+    """
+
+    built = Signal(object)
+
+    def __init__(self, factory: Callable[[], QWidget], parent: QWidget | None = None):
+        super().__init__(parent)
+        self._factory = factory
+        self._view: QWidget | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    @property
+    def is_built(self) -> bool:
+        """True once the view exists."""
+        return self._view is not None
+
+    @property
+    def view(self) -> QWidget:
+        """The view, built now if it was not yet."""
+        if self._view is None:
+            self._view = self._factory()
+            self.layout().addWidget(self._view)
+            self.built.emit(self._view)
+        return self._view
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.view  # noqa: B018 (built on first show)
+        super().showEvent(event)

@@ -117,6 +117,22 @@ def test_bad_learning_rate_is_refused_with_a_visible_message(qtbot, window, text
     assert message.isVisible() and message.text()
 
 
+def test_learning_rate_slider_is_logarithmic(qtbot, window):
+    slider = window.lr_panel.slider
+    window.lr_panel.set_lr(0.05, emit=True)
+    assert slider.value() == -130  # hundredths of a decade: log10(0.05) = -1.301
+    window.lr_panel.set_lr(0.01, emit=True)
+    qtbot.keyClick(slider, Qt.Key.Key_PageUp)  # one decade up
+    assert window.controller.settings.lr == 0.1
+    assert window.lr_panel.field.value() == 0.1
+    slider.setValue(slider.minimum())
+    assert window.controller.settings.lr == 1e-4
+    slider.setValue(slider.maximum())
+    assert window.controller.settings.lr == 10.0
+    window.lr_panel.set_lr(7e-5, emit=True)  # typed below the slider's range: kept exactly
+    assert slider.value() == slider.minimum() and window.controller.settings.lr == 7e-5
+
+
 def test_method_controls_come_from_the_specification(qtbot, window):
     window.apply(method="momentum")
     field = window.method_panel.findChild(object, "param_momentum")

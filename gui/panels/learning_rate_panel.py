@@ -5,14 +5,15 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-from superqt import QDoubleSlider
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 import core
 
 from ..widgets import NumberField
 
-LOG_MIN, LOG_MAX = -4.0, 1.0
+LOG_MIN, LOG_MAX = -4, 1
+#: Slider positions per decade of learning rate.
+TICKS = 100
 #: The learning rates of the lecture slides' quadratic example.
 PRESETS = (0.05, 0.2, 0.9, 1.02)
 
@@ -26,9 +27,12 @@ class LearningRatePanel(QWidget):
         super().__init__(parent)
         self.setObjectName("learningRatePanel")
         spec = core.METHODS["gd"].param("lr")
-        self.slider = QDoubleSlider(Qt.Orientation.Horizontal)
+        # Positions are hundredths of a decade: log10(r) = position / TICKS.
+        self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("lrSlider")
-        self.slider.setRange(LOG_MIN, LOG_MAX)
+        self.slider.setRange(LOG_MIN * TICKS, LOG_MAX * TICKS)
+        self.slider.setSingleStep(TICKS // 10)
+        self.slider.setPageStep(TICKS)
         self.slider.setToolTip("Drag to change the learning rate on a log scale (1e-4 … 10).")
         self.field = NumberField(lr, spec.check, fmt="{:.6g}",
                                  tooltip="Type an exact learning rate, e.g. 0.05 or 1.02.")
@@ -72,12 +76,12 @@ class LearningRatePanel(QWidget):
 
     def _sync_slider(self, lr: float) -> None:
         self.slider.blockSignals(True)
-        self.slider.setValue(min(max(math.log10(lr), LOG_MIN), LOG_MAX))
+        self.slider.setValue(round(min(max(math.log10(lr), LOG_MIN), LOG_MAX) * TICKS))
         self.slider.blockSignals(False)
 
-    def _slider_moved(self, position: float) -> None:
+    def _slider_moved(self, position: int) -> None:
         # Round to 3 significant digits so dragging gives readable numbers.
-        lr = float(f"{10.0 ** position:.3g}")
+        lr = float(f"{10.0 ** (position / TICKS):.3g}")
         if lr != self._lr:
             self._lr = lr
             self.field.setValue(lr)

@@ -21,12 +21,11 @@ is the basin of a start at that x.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Signal
-from superqt.utils import FunctionWorker, create_worker
 
 import core
 from core import display
@@ -34,6 +33,9 @@ from core._checks import check_int, check_real
 from core.landscape_tools import DIVERGED, NOT_CONVERGED
 
 from ..threads import WorkerPool
+
+if TYPE_CHECKING:
+    from superqt.utils import FunctionWorker
 
 #: Paul Tol's "muted" qualitative scheme: distinct for colour-blind viewers
 #: and readable over the cividis contour map.
@@ -242,6 +244,8 @@ class BasinController(QObject):
         except ValueError as exc:
             self.failed.emit(str(exc))
             return False
+        from superqt.utils import create_worker  # imported when first needed (start-up time)
+
         generation = self._generation
         worker = create_worker(_compute, p, method, self.resolution, self.steps, tol,
                                bool(maximize), dict(hyper or {}), _start_thread=False, _ignore_errors=True)
