@@ -362,8 +362,9 @@ def _loans(rng: np.random.Generator, n: int = 120) -> Dataset:
         "Past high-risk loans: who repaid (red) and who defaulted (blue), by credit "
         "score and by how fond the applicant is of eating carrots. In this sample "
         "carrot lovers happened to repay more often, so a model happily uses carrots "
-        "as evidence: a spurious correlation, not a cause. Train it by gradient "
-        "ascent until it diverges and it treats everyone 'equally'.",
+        "as evidence: a spurious correlation, not a cause. Training it by gradient "
+        "ascent does not make it fair: it uses the carrots backwards until the "
+        "numbers blow up.",
         class_names=("defaulted", "repaid"),
         feature_offset=[_CREDIT_MEAN, _CARROT_MEAN], feature_scale=[_CREDIT_SD, _CARROT_SD],
     )

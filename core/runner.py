@@ -497,8 +497,18 @@ class Runner:
         gn = float(self.gnorm[0])
         fval = float(self._true_f(self.state)[0])
         if code == _RUNNING:
-            return f"Running: step {k}, loss {fval:.6g}, gradient norm {gn:.3g}."
+            grad_text = "" if np.isnan(gn) else f", gradient norm {gn:.3g}"
+            return f"Running: step {k}, loss {fval:.6g}{grad_text}."
         if code == _CONVERGED:
+            if self.method.converged is None and gn == 0.0:
+                note = self._optimum_note(fval)
+                known = self.problem.maxima if self.maximize else self.problem.minima
+                if known.size and not note:  # it is at the best known optimum
+                    return (f"Converged at step {k}: the gradient is exactly zero at the "
+                            f"optimum. Final loss {fval:.6g}.")
+                return (f"Stopped at step {k}: the gradient is exactly zero here, a flat "
+                        f"spot with no slope to follow (it need not be a minimum). "
+                        f"Loss {fval:.6g}." + note)
             if self.method.converged is None:
                 text = (f"Converged at step {k}: the gradient norm {gn:.2g} fell below "
                         f"the tolerance {self.tol:g}. Final loss {fval:.6g}.")

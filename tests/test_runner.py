@@ -146,6 +146,15 @@ def test_zero_steps_and_start_at_the_minimum():
     assert r.status == "max_steps" and r.nit == 0 and r.path.shape == (1, 2)
     r = core.run("bowl", "gd", [0.0, 0.0], steps=10, lr=0.1)
     assert r.status == "converged" and r.nit == 0 and r.message.startswith("Converged at step 0")
+    # Exactly zero gradient away from any known optimum: a flat spot, not "converged".
+    neuron = core.get_problem("neuron", activation="heaviside")
+    r = core.run(neuron, "gd", [-0.8, -4.0], steps=10, lr=0.5)
+    assert r.status == "converged" and r.nit == 0
+    assert r.message.startswith("Stopped at step 0: the gradient is exactly zero")
+    # Derivative-free runs have no gradient to report while running.
+    runner = core.Runner("bowl", "nelder_mead", [1.0, 1.0], steps=10)
+    runner.advance(2)
+    assert runner.message().startswith("Running") and "gradient" not in runner.message()
 
 
 @pytest.mark.parametrize("method", FIRST_ORDER)
