@@ -159,6 +159,27 @@ def import_profile(python: str, top: int = 15) -> str:
     return "\n".join(lines)
 
 
+def rerun_without_display(parser: argparse.ArgumentParser, argv: list[str] | None,
+                          script: str) -> int | None:
+    """Without a display, run ``script`` again under ``xvfb-run`` and return its exit
+    code; with one, return None (go on)."""
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    xvfb_run = shutil.which("xvfb-run")
+    if xvfb_run is None:
+        parser.error("no display: set DISPLAY or install xvfb-run (apt-get install xvfb xauth)")
+    return subprocess.call([xvfb_run, "-a", "-s", XVFB_SERVER_ARGS, sys.executable,
+                            str(Path(script).resolve()), *(argv or sys.argv[1:])])
+
+
+def load_average() -> str:
+    """"load average 1.00 0.50 0.25", or "" where the system cannot say."""
+    try:
+        return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    except OSError:
+        return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each (default 7)")
@@ -170,19 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs < 1:
         parser.error(f"--runs={args.runs} is not allowed: it must be at least 1")
 
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        xvfb_run = shutil.which("xvfb-run")
-        if xvfb_run is None:
-            parser.error("no display: set DISPLAY or install xvfb-run (apt-get install xvfb xauth)")
-        return subprocess.call([xvfb_run, "-a", "-s", XVFB_SERVER_ARGS, sys.executable,
-                                str(Path(__file__).resolve()), *(argv or sys.argv[1:])])
-
-    try:
-        one, five, fifteen = os.getloadavg()
-        load = f", load average {one:.2f} {five:.2f} {fifteen:.2f}"
-    except OSError:
-        load = ""
-    print(f"{os.cpu_count()} CPUs{load}; {args.runs} runs each after one warm-up", flush=True)
+    code = rerun_without_display(parser, argv, __file__)
+    if code is not None:
+        return code
+    load = load_average()
+    print(f"{os.cpu_count()} CPUs{', ' + load if load else ''}; {args.runs} runs each "
+          f"after one warm-up", flush=True)
     commands = {"Optiscope main window": [args.python, "-m", "gui.app", "--quit-after-show"],
                 "bare PySide6 QMainWindow": [args.python, "-c", BARE_SCRIPT]}
     results = measure(commands, args.runs)

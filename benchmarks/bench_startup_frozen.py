@@ -25,16 +25,17 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_startup import load_average, rerun_without_display  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"first window after ([0-9.]+) s \(([0-9.]+) s of CPU time\)")
-XVFB_SERVER_ARGS = "-screen 0 1600x1000x24 +extension GLX +render -noreset"
 
 
 def time_once(cmd: list[str], cwd: Path, timeout: float = 120.0) -> tuple[float, float, float]:
@@ -85,19 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs < 1:
         parser.error(f"--runs={args.runs} is not allowed: it must be at least 1")
 
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        xvfb_run = shutil.which("xvfb-run")
-        if xvfb_run is None:
-            parser.error("no display: set DISPLAY or install xvfb-run (apt-get install xvfb xauth)")
-        return subprocess.call([xvfb_run, "-a", "-s", XVFB_SERVER_ARGS, sys.executable,
-                                str(Path(__file__).resolve()), *(argv or sys.argv[1:])])
-
-    try:
-        one, five, fifteen = os.getloadavg()
-        load = f" (load average {one:.2f} {five:.2f} {fifteen:.2f})"
-    except OSError:
-        load = ""
-    print(f"{os.cpu_count()} CPUs{load}", flush=True)
+    code = rerun_without_display(parser, argv, __file__)
+    if code is not None:
+        return code
+    load = load_average()
+    print(f"{os.cpu_count()} CPUs{f' ({load})' if load else ''}", flush=True)
     if not args.no_frozen:
         exe = args.frozen.resolve()
         if not os.access(exe, os.X_OK):
