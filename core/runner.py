@@ -501,7 +501,7 @@ class Runner:
             return f"Running: step {k}, loss {fval:.6g}{grad_text}."
         if code == _CONVERGED:
             if self.method.converged is None and gn == 0.0:
-                note = self._optimum_note(fval)
+                note = self._optimum_note(fval, flat=True)
                 known = self.problem.maxima if self.maximize else self.problem.minima
                 if known.size and not note:  # it is at the best known optimum
                     return (f"Converged at step {k}: the gradient is exactly zero at the "
@@ -528,8 +528,9 @@ class Runner:
                     f"final loss {fval:.6g}.")
         return f"Stopped by the user after {k} steps. Loss {fval:.6g}."
 
-    def _optimum_note(self, fval: float) -> str:
-        """Say when a run settled somewhere worse than the best known optimum."""
+    def _optimum_note(self, fval: float, flat: bool = False) -> str:
+        """Say when a run settled somewhere worse than the best known optimum
+        (``flat``: it stopped on a flat spot, which need not be an optimum at all)."""
         p = self.problem
         known = p.maxima if self.maximize else p.minima
         if not known.size:
@@ -538,6 +539,8 @@ class Runner:
         best = float(best.max() if self.maximize else best.min())
         gap = (best - fval) if self.maximize else (fval - best)
         if gap > 1e-6 * (1.0 + abs(best)):
+            if flat:
+                return f" The best known loss is {best:.4g}."
             kind = "maximum" if self.maximize else "minimum"
             return f" This is only a local {kind}: the best known loss is {best:.4g}."
         return ""

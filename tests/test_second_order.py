@@ -588,4 +588,4 @@ def test_the_note_is_only_added_for_single_runs():
     runner = core.Runner("saddle", "newton", [1.0, 1.0], steps=10)
     assert "Note" not in runner.message()  # nothing has happened yet
     runner.advance(1)
-    assert runner.message().startswith("Converged at step 1") and "Note:" in runner.message()
+    assert runner.message().startswith("Stopped at step 1: the gradient is exactly zero") and "Note:" in runner.message()

@@ -475,6 +475,15 @@ register_method(Method(
 
 # -- nonlinear conjugate gradient ----------------------------------------------------
 
+def _line_search_note(failures, remedy: str) -> str:
+    """The message's remark after ``failures`` failed line searches ("" if none)."""
+    fail = int(failures)
+    if not fail:
+        return ""
+    return (f"Note: the line search found no acceptable point at {_plural(fail, 'step')}; "
+            f"{remedy}.")
+
+
 class CGState(NamedTuple):
     x: Array
     f: Array
@@ -485,11 +494,8 @@ class CGState(NamedTuple):
 
     def note(self, i: int) -> str:
         """A remark for the run's message when line searches failed."""
-        fail = int(self.n_fail[i])
-        if not fail:
-            return ""
-        return (f"Note: the line search found no acceptable point at {_plural(fail, 'step')}; "
-                f"the search direction was reset to the negative gradient.")
+        return _line_search_note(self.n_fail[i], "the search direction was reset to the "
+                                                 "negative gradient")
 
 
 def _cg_init(ctx, x0: Array, hp) -> CGState:
@@ -578,11 +584,8 @@ class BFGSState(NamedTuple):
 
     def note(self, i: int) -> str:
         """A remark for the run's message when line searches failed."""
-        fail = int(self.n_fail[i])
-        if not fail:
-            return ""
-        return (f"Note: the line search found no acceptable point at {_plural(fail, 'step')}; "
-                f"the Hessian approximation was reset to the identity.")
+        return _line_search_note(self.n_fail[i], "the Hessian approximation was reset to "
+                                                 "the identity")
 
 
 def _bfgs_init(ctx, x0: Array, hp) -> BFGSState:
