@@ -98,11 +98,19 @@ def apply(root: QWidget) -> None:
                          (QPalette.ColorRole.ToolTipText, theme.text)):
         palette.setColor(role, QColor(colour))
     app.setPalette(palette)
+    style_tree(root)
+
+
+def style_tree(root: QWidget) -> None:
+    """Fonts and plot styles of :data:`CURRENT` for ``root`` and every widget under it
+    (also for views built after :func:`apply`, such as a tab opened for the first time)."""
+    font = QFont(QApplication.instance().font())
+    font.setPointSizeF(CURRENT.point_size)
     for widget in [root, *root.findChildren(QWidget)]:
         widget.setFont(font) if not widget.property("keepFont") else None
         if isinstance(widget, pg.PlotWidget):
             style_plot(widget.getPlotItem(), widget)
-    for widget in root.findChildren(QWidget):
+    for widget in [root, *root.findChildren(QWidget)]:
         hook = getattr(widget, "appearance_changed", None)
         if callable(hook):
             hook()

@@ -17,6 +17,9 @@ def run_and_save(window, path: str) -> int:
     controller = window.controller
     window.show()
     _settle(0.3)
+    deadline = time.monotonic() + TIMEOUT
+    while window.scenario_panel.loading and time.monotonic() < deadline:
+        _settle(0.05)  # the picture shows the list of lessons, not "Loading…"
     controller.set_speed(0.0)
     controller.play()
     deadline = time.monotonic() + TIMEOUT

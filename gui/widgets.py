@@ -9,6 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
+from . import appearance
+
 
 class NumberField(QWidget):
     """A line edit for one number with a visible message when input is refused.
@@ -182,6 +184,7 @@ class LazyTab(QWidget):
         """The view, built now if it was not yet."""
         if self._view is None:
             self._view = self._factory()
+            appearance.style_tree(self._view)  # the theme and text size in use now
             self.layout().addWidget(self._view)
             self.built.emit(self._view)
         return self._view

@@ -66,6 +66,21 @@ def test_dark_theme_changes_plots_and_widgets(qtbot, window):
     assert window.loss.plot.backgroundBrush().color() == QColor("#ffffff")
 
 
+@pytest.mark.parametrize("tab,plot", [("convergence", "convergencePlot"),
+                                      ("lr_sweep", "sweepPlot")])
+def test_a_tab_opened_later_gets_the_current_theme_and_text_size(qtbot, window, tab, plot):
+    """Analysis tabs are built when first opened, after the theme was applied."""
+    window.theme_actions["dark"].trigger()
+    qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    window.show_tab(tab)
+    widget = window.findChild(object, plot)
+    assert widget is not None
+    assert widget.backgroundBrush().color().lightness() < 50
+    assert tick_font_size(widget) == pytest.approx(tick_font_size(window.loss.plot))
+    title = widget.getPlotItem().titleLabel
+    assert QColor(title.opts["color"]).lightness() > 150  # light text on the dark plot
+
+
 def test_presentation_mode_draws_thicker_lines_and_bigger_balls(qtbot, window):
     window.apply(problem="bowl", start=[1.0, 1.0], lr=0.1)
     window.controller.step()

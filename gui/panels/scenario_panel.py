@@ -81,6 +81,7 @@ class ScenarioPanel(QWidget):
         self.list.addItem("Loading the lessons…")
         self._started = False
         self._closed = False
+        self._listed = False
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -114,7 +115,13 @@ class ScenarioPanel(QWidget):
         self._stop.set()  # the reader stops before its next file
         self._pool.wait(timeout_ms)
 
+    @property
+    def loading(self) -> bool:
+        """True until the lessons have been read (or reading failed)."""
+        return not self._listed
+
     def _show_list(self, result: tuple[list, list[str]]) -> None:
+        self._listed = True
         scenarios, errors = result
         self.scenarios = list(scenarios)
         self.list.clear()
