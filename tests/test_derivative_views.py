@@ -398,3 +398,19 @@ def test_appearance_apply_reaches_every_plot_and_restores(qtbot, which):
     finally:
         appearance.CURRENT.theme, appearance.CURRENT.scale = saved
         appearance.apply(widget)
+
+
+def test_the_activation_axes_follow_the_curve_in_a_small_tab(qtbot):
+    """Regression: in a short tab the label of the neuron's inputs (a TextItem sized in
+    pixels) widened the auto-range to z from -80000 to 0 (seen in a 1400x860 window)."""
+    v = ActivationView()
+    v.resize(620, 100)
+    qtbot.addWidget(v)
+    v.show()
+    qtbot.waitExposed(v)
+    for name in ("heaviside", "relu", "sigmoid"):
+        v.set_activation(name)
+        qtbot.wait(50)
+        (x0, x1), _ = v.curve_plot.getViewBox().viewRange()
+        assert -20 < x0 < x1 < 20, (name, x0, x1)
+    v.pause()

@@ -117,7 +117,7 @@ class ActivationView(QWidget):
                                          pen=pg.mkPen("k", width=1))
         ci.addItem(self._units)
         self._unit_text = pg.TextItem("", color=UNIT_COLOUR, anchor=(0.5, 1.3))
-        ci.addItem(self._unit_text)
+        ci.addItem(self._unit_text, ignoreBounds=True)  # a label must not widen the axes
 
         self.loss_plot = pg.PlotWidget(background="w")
         self.loss_plot.setObjectName("neuronLossPlot")
