@@ -14,9 +14,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -93,6 +96,9 @@ class ActivationView(QWidget):
         self.combo.setObjectName("activationCombo")
         for key, title in ENTRIES:
             self.combo.addItem(title, key)
+        # Narrow enough for the side column (the list itself shows the full titles).
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(12)
         self.description = QLabel()
         self.description.setObjectName("activationDescription")
         self.description.setWordWrap(True)
@@ -106,7 +112,7 @@ class ActivationView(QWidget):
         self.curve_plot.plotItem.setMenuEnabled(False)
         self.curve_plot.showGrid(x=True, y=True, alpha=0.3)
         self.curve_plot.setLabel("bottom", "input z")
-        self.curve_plot.setTitle("The activation and its derivative")
+        self.curve_plot.setTitle("Activation and derivative")
         self.curve_plot.addLegend(offset=(10, 10))
         ci = self.curve_plot.plotItem
         self._value = ci.plot(name="a(z)")
@@ -127,7 +133,7 @@ class ActivationView(QWidget):
         self.loss_plot.showGrid(x=True, y=True, alpha=0.3)
         self.loss_plot.setLabel("bottom", "step")
         self.loss_plot.setLabel("left", "loss (log scale)")
-        self.loss_plot.setTitle("One neuron: loss during gradient descent")
+        self.loss_plot.setTitle("Loss of one neuron")
         self.loss_plot.addLegend(offset=(-10, 10))
         self._loss = self.loss_plot.plotItem.plot(name="this run", connect="finite")
         self._history_curves: list[pg.PlotDataItem] = []
@@ -158,27 +164,44 @@ class ActivationView(QWidget):
         self.play_button.setToolTip("Run gradient descent on the neuron (click again to pause).")
         self.reset_button = QPushButton("↺  Reset")
         self.reset_button.setObjectName("neuronResetButton")
-        controls = QHBoxLayout()
-        for label, widget in (("learning rate", self.lr_field), ("start w =", self.w_field),
-                              ("b =", self.b_field), ("steps", self.steps_field)):
-            controls.addWidget(QLabel(label))
-            controls.addWidget(widget)
-        controls.addWidget(self.play_button)
-        controls.addWidget(self.reset_button)
-        controls.addStretch(1)
+        controls = QFormLayout()
+        for label, widget in (("learning rate", self.lr_field), ("start w", self.w_field),
+                              ("start b", self.b_field), ("steps", self.steps_field)):
+            controls.addRow(label, widget)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.play_button)
+        buttons.addWidget(self.reset_button)
+        buttons.addStretch(1)
         self.outcome = QLabel()
         self.outcome.setObjectName("neuronOutcome")
         self.outcome.setWordWrap(True)
         self.outcome.setMargin(6)
 
+        # The plots take the tab's whole height; the words and controls sit beside
+        # them and scroll when the tab is short (a 1280x800 projector).
+        side = QWidget()
+        column = QVBoxLayout(side)
+        column.setContentsMargins(4, 0, 4, 0)
+        column.addLayout(top)
+        column.addWidget(self.description)
+        column.addWidget(self.neuron_text)
+        column.addLayout(controls)
+        column.addLayout(buttons)
+        column.addWidget(self.outcome)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("activationSide")
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumWidth(scroll.fontMetrics().averageCharWidth() * 40)
+        split.addWidget(scroll)
+        split.setCollapsible(2, False)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.description)
         layout.addWidget(split, 1)
-        layout.addWidget(self.neuron_text)
-        layout.addLayout(controls)
-        layout.addWidget(self.outcome)
 
         self.combo.currentIndexChanged.connect(lambda _: self._activation_changed())
         self.play_button.clicked.connect(self.toggle)
