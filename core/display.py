@@ -121,6 +121,19 @@ def clip_points(points: Array, domain: Array, margin: float = 2.0) -> Array:
     return P
 
 
+def finite_rows(points: Array) -> Array:
+    """Only the rows whose coordinates are all finite (markers for NaN points are
+    not drawn; a plotting library may also warn about all-NaN data).
+
+    >>> finite_rows([[1.0, 2.0], [2.0, float("nan")]]).tolist()
+    [[1.0, 2.0]]
+    """
+    P = np.asarray(points, dtype=float)
+    if P.ndim == 1:
+        P = P.reshape(-1, 1)
+    return P[np.isfinite(P).all(axis=1)]
+
+
 def robust_range(values: Array, pad: float = 0.05) -> tuple[float, float] | None:
     """A finite plotting range covering the finite values (None if there are none)."""
     v = np.asarray(values, dtype=float)

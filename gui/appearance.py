@@ -13,6 +13,8 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+from .style import elastic_title
+
 SCALE_MIN, SCALE_MAX, SCALE_STEP = 0.7, 3.0, 1.15
 
 
@@ -132,6 +134,7 @@ def style_plot(item: pg.PlotItem, widget: pg.PlotWidget | None = None) -> None:
         axis.label.setFont(font)
     item.titleLabel.setAttr("size", f"{size * 1.15:.1f}pt")
     item.titleLabel.setAttr("color", theme.plot_foreground)
+    elastic_title(item)
     item.titleLabel.setText(item.titleLabel.text)
     legend = item.legend
     if legend is not None:

@@ -278,12 +278,18 @@ class RunController(QObject):
                                            seed=spec.seed, **racer.hyper)
                 racer.trace = core.Trace(self.problem.dim)
                 racer.status = "ready"
+                if racer.runner.done:  # e.g. the loss is NaN at the start: it ends at step 0
+                    batch = racer.runner.advance(0)
+                    racer.trace.extend(batch)
+                    racer.status, racer.message = batch.status, batch.message
             except ValueError as exc:
                 racer.status = "error"
                 racer.message = str(exc)
                 self.failed.emit(f"{racer.label}: {exc}")
             self.racers.append(racer)
         self._set_state("ready")
+        if self._live():
+            self._check_finished()  # every run ended at its start (nothing to play)
         self.updated.emit()
 
     def _live(self) -> list[Racer]:

@@ -556,7 +556,9 @@ class MainWindow(QMainWindow):
         c = self.controller
         c.pause()
         name, options = s.problem.name, dict(s.problem.options)
-        if name in core.PROBLEMS and name != "custom" and not s.problem.noise:
+        if name == "custom" and s.problem.formula:
+            self.dataset_panel.show_function(core.parse_function(s.problem.formula))
+        elif name in core.PROBLEMS and not s.problem.noise:
             self.dataset_panel.set_problem(name, options)
         self.scenario = s
         # Run settings first, so the problem change builds the right runs once.

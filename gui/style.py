@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import types
+
+from PySide6.QtCore import Qt
+
 #: Okabe–Ito colour-blind-safe palette, ordered for contrast on the cividis map.
 RACE_COLOURS = (
     "#D55E00",  # vermillion
@@ -28,3 +32,38 @@ STATUS_COLOURS = {
 def race_colour(index: int) -> str:
     """Colour of the ``index``-th racing method."""
     return RACE_COLOURS[index % len(RACE_COLOURS)]
+
+
+def set_title(plot, text: str) -> None:
+    """Title a pyqtgraph plot (a PlotWidget or PlotItem).
+
+    pyqtgraph makes a title's width the plot's minimum width, so a long title
+    would push the plot wider than its pane and the pane would cut off the
+    right of the plot (axis, data and all); here the title may be clipped instead.
+    """
+    item = plot.getPlotItem() if hasattr(plot, "getPlotItem") else plot
+    elastic_title(item)
+    item.setTitle(text)
+
+
+def elastic_title(item) -> None:
+    """Let the plot ``item`` be narrower than its title (see :func:`set_title`)."""
+    label = item.titleLabel
+    if getattr(label, "_elastic", False):
+        return
+    label._elastic = True
+    label.updateMin = types.MethodType(_update_min_height_only, label)
+    label.updateMin()
+
+
+def _update_min_height_only(label) -> None:
+    """pyqtgraph's LabelItem.updateMin (called on every text change and resize),
+    without the width: the title asks for its height only."""
+    height = label.itemRect().height()
+    label.setMinimumWidth(0)
+    label.setMinimumHeight(height)
+    label._sizeHint = {Qt.SizeHint.MinimumSize: (0, height),
+                       Qt.SizeHint.PreferredSize: (0, height),
+                       Qt.SizeHint.MaximumSize: (-1, -1),
+                       Qt.SizeHint.MinimumDescent: (0, 0)}
+    label.updateGeometry()

@@ -52,6 +52,26 @@ def test_the_learning_rate_lesson_sets_up_four_racers(qtbot, window):
     assert window.loss.log_check.isChecked()
 
 
+def test_a_formula_lesson_shows_its_function_and_ends_at_once(qtbot, window):
+    """Regression: the L'Hopital lesson left the Dataset panel on the previous problem
+    and said "Ready" although its run cannot take a single step (0/0 at the start)."""
+    window.apply_scenario(core.load_scenario("lhopital_zero_over_zero"))
+    panel = window.dataset_panel
+    assert panel.function_box.isChecked()
+    assert panel.function_entry.edit.text() == "(x**2 - 4)/(x - 2)"
+    assert "(x² − 4)/(x − 2)" in panel.formula.text()
+    assert "typed" in panel.description.text() or "formula" in panel.description.text().lower()
+    c = window.controller
+    assert c.state == "finished"
+    assert c.racers[0].status == "diverged"
+    qtbot.waitUntil(lambda: "Diverged at step 0" in window.banner.text(), timeout=3000)
+    window.show_tab("data")  # drawing a NaN loss must not warn (filterwarnings = error)
+    qtbot.wait(300)
+    window.apply_scenario(core.load_scenario("learning_rates"))  # back to a named problem
+    assert "parabola" in panel.formula.text().lower() or panel.problem() == "parabola"
+    assert c.state == "ready"
+
+
 def test_number_keys_load_the_first_lessons(qtbot, window):
     qtbot.waitUntil(lambda: window.surface.gl is not None)  # GL creation drops activation
     with warnings.catch_warnings():

@@ -4,6 +4,7 @@ model's options (data set, loss, numerics, seed), user CSV files, and which
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -119,6 +120,7 @@ class DatasetPanel(QWidget):
         box_layout.addWidget(self.function_entry)
         self.function_entry.setVisible(False)
         self.function_box.toggled.connect(self.function_entry.setVisible)
+        self.function_entry.functionAccepted.connect(self._describe)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Problem"))
         layout.addWidget(self.combo)
@@ -164,11 +166,24 @@ class DatasetPanel(QWidget):
         self.combo.blockSignals(False)
         self._build_options(name)
         self._build_slice(problem)
-        self.formula.setText(f"<b>{problem.formula}</b>")
-        self.description.setText(problem.description)
+        self._describe(problem)
         if emit:
             self.problemChanged.emit(name, dict(opts))
         return problem
+
+    def show_function(self, problem: core.Problem) -> None:
+        """Show a formula problem (``core.parse_function``, e.g. a lesson's) as the
+        current problem: its text in the function box, its formula and description
+        below (nothing is emitted)."""
+        self.function_box.setChecked(True)
+        self.function_entry.display(problem)
+        self._build_options("custom")
+        self._build_slice(problem)
+        self._describe(problem)
+
+    def _describe(self, problem: core.Problem) -> None:
+        self.formula.setText(f"<b>{html.escape(problem.formula or '')}</b>")
+        self.description.setText(problem.description)
 
     # -- option controls --------------------------------------------------------------
     def _build_options(self, name: str) -> None:

@@ -202,14 +202,21 @@ class FunctionEntry(QWidget):
         except ValueError as exc:
             self._refuse(str(exc))
             return False
-        self._problem = problem
-        self._initial = ""
-        self.message.hide()
-        self.edit.setStyleSheet("")
-        self.current.setText(f"Using <b>{_html(problem.formula)}</b>")
+        self.display(problem)
         if emit:
             self.functionAccepted.emit(problem)
         return True
+
+    def display(self, problem: core.Problem) -> None:
+        """Make ``problem`` (an accepted formula, e.g. a lesson's) the current
+        function and show its text, without emitting anything."""
+        self._problem = problem
+        self._initial = ""
+        if problem.options.get("text"):
+            self.edit.setText(problem.options["text"])
+        self.message.hide()
+        self.edit.setStyleSheet("")
+        self.current.setText(f"Using <b>{_html(problem.formula)}</b>")
 
     def _refuse(self, message: str) -> None:
         self.message.setText(message)

@@ -31,7 +31,7 @@ from core.activations import ACTIVATIONS, NEURON_ACTIVATIONS, get_activation
 from core.problems.neuron import NEURON_LR, NEURON_START
 
 from .. import appearance
-from ..style import STATUS_COLOURS
+from ..style import STATUS_COLOURS, set_title
 from ..widgets import NumberField
 
 #: The gallery's entries: every neuron activation, then soft-max against arg-max.
@@ -112,7 +112,7 @@ class ActivationView(QWidget):
         self.curve_plot.plotItem.setMenuEnabled(False)
         self.curve_plot.showGrid(x=True, y=True, alpha=0.3)
         self.curve_plot.setLabel("bottom", "input z")
-        self.curve_plot.setTitle("Activation and derivative")
+        set_title(self.curve_plot, "Activation and derivative")
         self.curve_plot.addLegend(offset=(10, 10))
         ci = self.curve_plot.plotItem
         self._value = ci.plot(name="a(z)")
@@ -133,7 +133,7 @@ class ActivationView(QWidget):
         self.loss_plot.showGrid(x=True, y=True, alpha=0.3)
         self.loss_plot.setLabel("bottom", "step")
         self.loss_plot.setLabel("left", "loss (log scale)")
-        self.loss_plot.setTitle("Loss of one neuron")
+        set_title(self.loss_plot, "Loss of one neuron")
         self.loss_plot.addLegend(offset=(-10, 10))
         self._loss = self.loss_plot.plotItem.plot(name="this run", connect="finite")
         self._history_curves: list[pg.PlotDataItem] = []

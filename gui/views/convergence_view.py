@@ -18,6 +18,7 @@ import core
 from core import analysis_display, display
 
 from .. import appearance
+from ..style import set_title
 
 #: Relative to the domain's diagonal: a converged run ending farther than this
 #: from every known minimum is measured from its own end point.
@@ -215,7 +216,7 @@ class ConvergenceView(QWidget):
             title = f"Distance to the nearest known {what} (or to the run's final point)"
         else:
             title = f"Distance to the known {what} nearest each run's end"
-        self.plot.setTitle(title)
+        set_title(self.plot, title)
 
 
 def _fmt_order(order: float) -> str:

@@ -18,6 +18,7 @@ import core
 from core import display
 
 from .. import appearance
+from ..style import set_title
 
 CLASS_COLOURS = ("#D62728", "#1F5FBF")  # red, blue
 NAMED_COLOURS = {"red": "#D62728", "blue": "#1F5FBF"}
@@ -91,16 +92,16 @@ class DataView(QWidget):
                 self.plot.setLabel("bottom", ds.feature_names[0])
                 self.plot.setLabel("left", ds.feature_names[1])
                 if set(names) <= set(NAMED_COLOURS):
-                    self.plot.setTitle(f"{ds.title}: the red and the blue class")
+                    set_title(self.plot, f"{ds.title}: the red and the blue class")
                 else:
                     by = {c: n for c, n in zip(colours, ds.class_names, strict=True)}
-                    self.plot.setTitle(f"{ds.title}: red = {by.get(CLASS_COLOURS[0], '')}, "
+                    set_title(self.plot, f"{ds.title}: red = {by.get(CLASS_COLOURS[0], '')}, "
                                        f"blue = {by.get(CLASS_COLOURS[1], '')}")
             else:
                 self.points[1].setData(ds.x, ds.y)
                 self.plot.setLabel("bottom", ds.feature_names[0])
                 self.plot.setLabel("left", ds.target_name)
-                self.plot.setTitle(f"{ds.title}: the data and the fitted curve")
+                set_title(self.plot, f"{ds.title}: the data and the fitted curve")
         elif problem.dim == 1:
             xs, fs = display.curve_samples(problem)
             self.curve.setData(xs, fs, connect="finite")
@@ -108,9 +109,9 @@ class DataView(QWidget):
             vb.setRange(xRange=problem.domain[0], yRange=yr, padding=0)
             self.plot.setLabel("bottom", problem.coords[0])
             self.plot.setLabel("left", "f")
-            self.plot.setTitle(f"{problem.title}: every cup of tea brewed so far")
+            set_title(self.plot, f"{problem.title}: every cup of tea brewed so far")
         else:
-            self.plot.setTitle("This landscape is a formula: there is no data to show")
+            set_title(self.plot, "This landscape is a formula: there is no data to show")
         self.summary.setText(self._describe(None))
 
     def set_runs(self, runs: list[tuple[str, str, core.Trace]]) -> None:
@@ -166,11 +167,13 @@ class DataView(QWidget):
             else:  # methods that report no evaluated points: the path itself
                 cups.append(np.column_stack([trace.x[:, 0], display.clip_values(trace.column("f"))]))
             if trace.last_x is not None:
-                balls.append([trace.last_x[0], display.clip_values(p.value(trace.last_x))])
-                brushes.append(pg.mkBrush(colour))
+                ball = [trace.last_x[0], display.clip_values(p.value(trace.last_x))]
+                if np.isfinite(ball).all():  # no ball where the loss is NaN
+                    balls.append(ball)
+                    brushes.append(pg.mkBrush(colour))
         allcups = np.concatenate(cups) if cups else np.zeros((0, 2))
-        self.cups.setData(pos=display.clip_points(allcups, np.array(
-            [p.domain[0], self.plot.getViewBox().viewRange()[1]])))
+        self.cups.setData(pos=display.finite_rows(display.clip_points(allcups, np.array(
+            [p.domain[0], self.plot.getViewBox().viewRange()[1]]))))
         self.ball.setData(pos=np.array(balls).reshape(-1, 2), brush=brushes,
                           size=appearance.CURRENT.ball_size)
         lead = next((t for _, _, t in self._runs if t.last_x is not None), None)

@@ -42,6 +42,7 @@ from core import derivatives
 
 from .. import appearance
 from ..panels.function_entry import FunctionEntry, help_text
+from ..style import set_title
 from ..widgets import NumberField
 
 DEFAULT_FORMULA = "sin(3*x) + x**2/4"
@@ -95,7 +96,7 @@ def _log_plot(name: str, title: str, xlabel: str, ylabel: str) -> pg.PlotWidget:
     plot.plotItem.setMenuEnabled(False)
     plot.setLogMode(x=True, y=True)
     plot.showGrid(x=True, y=True, alpha=0.3)
-    plot.setTitle(title)
+    set_title(plot, title)
     plot.setLabel("bottom", xlabel)
     plot.setLabel("left", ylabel)
     for name in ("left", "bottom"):

@@ -15,7 +15,7 @@ import core
 from core import display
 
 from .. import appearance
-from ..style import COLOUR_MAP
+from ..style import COLOUR_MAP, set_title
 
 GRID_RESOLUTION = 200
 CONTOUR_LEVELS = 14
@@ -154,7 +154,7 @@ class LandscapeView(pg.PlotWidget):
             self.setLabel("bottom", problem.coords[0])
             self.setLabel("left", problem.coords[1])
             shade = ", log colours" if mode == "log" else ""
-            self.setTitle(f"{_short(problem.title)} — dark = low loss{shade}")
+            set_title(self, f"{_short(problem.title)} — dark = low loss{shade}")
             self._curve_range = None
             self.optima.setData(pos=problem.minima[:, :2] if problem.minima.size else np.zeros((0, 2)))
         elif problem.dim == 1:
@@ -168,7 +168,7 @@ class LandscapeView(pg.PlotWidget):
             vb.setRange(xRange=dom[0], yRange=yr, padding=0)
             self.setLabel("bottom", problem.coords[0])
             self.setLabel("left", "f")
-            self.setTitle(f"{_short(problem.title)} — the ball rolls along the curve")
+            set_title(self, f"{_short(problem.title)} — the ball rolls along the curve")
             if problem.minima.size:
                 self.optima.setData(problem.minima[:, 0], problem.value(problem.minima))
             else:
@@ -178,7 +178,7 @@ class LandscapeView(pg.PlotWidget):
             self.lines.setData([], [])
             self.curve.setData([], [])
             self.optima.setData([], [])
-            self.setTitle(f"{problem.title}: {problem.dim} parameters")
+            set_title(self, f"{problem.title}: {problem.dim} parameters")
 
     def set_basin(self, image: np.ndarray | None, rect: tuple[float, float, float, float] | None = None) -> None:
         """Show an RGBA basin-of-attraction image over ``rect`` = (x, y, w, h), or hide it."""

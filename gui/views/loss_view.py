@@ -13,6 +13,7 @@ import core
 from core import display
 
 from .. import appearance
+from ..style import set_title
 
 X_AXES = {"steps": ("step", "step"), "evaluations": ("nfev", "function evaluations (cups of tea)")}
 
@@ -29,7 +30,7 @@ class LossView(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss")
-        self.plot.setTitle("Loss during the run")
+        set_title(self.plot, "Loss during the run")
         self.legend = self.plot.addLegend(offset=(-10, 10))
         self.log_check = QCheckBox("log scale (gap to the best known loss)")
         self.log_check.setObjectName("lossLogCheck")

@@ -33,7 +33,7 @@ import core
 from core import analysis_display
 
 from .. import appearance
-from ..style import STATUS_COLOURS
+from ..style import STATUS_COLOURS, set_title
 from ..threads import WorkerPool
 from ..widgets import NumberField
 
@@ -169,7 +169,7 @@ class SweepView(QWidget):
         self.plot.getAxis("left").setLogMode(True)
         self.plot.setLabel("bottom", "learning rate r")
         self.plot.setLabel("left", "final loss − best known")
-        self.plot.setTitle("Learning-rate sweep")
+        set_title(self.plot, "Learning-rate sweep")
         self.legend = self.plot.addLegend(offset=(10, 10))
         self.line = pg.PlotDataItem(pen=pg.mkPen((90, 90, 90), width=1))
         self.plot.addItem(self.line)
@@ -406,7 +406,7 @@ class SweepView(QWidget):
         what = "final loss − best known" if self._floor() is not None else "final loss (gap to the lowest)"
         self.plot.setLabel("left", what)
         title = core.get_method(s.method).title
-        self.plot.setTitle(f"{title} on {self.problem.title}, {s.steps} steps")
+        set_title(self.plot, f"{title} on {self.problem.title}, {s.steps} steps")
         self.summary.setText(self._summary(s))
         self.appearance_changed()
 
