@@ -510,7 +510,7 @@ class Runner:
                         f"spot with no slope to follow (it need not be a minimum). "
                         f"Loss {fval:.6g}." + note)
             if self.method.converged is None:
-                text = (f"Converged at step {k}: the gradient norm {gn:.2g} fell below "
+                text = (f"Converged at step {k}: the gradient norm {gn:.3g} fell below "
                         f"the tolerance {self.tol:g}. Final loss {fval:.6g}.")
             else:
                 text = (f"Converged at step {k}: the search settled within the tolerance "
