@@ -87,11 +87,12 @@ print(f"bare: first window after {shown['t']:.3f} s ({shown['cpu']:.3f} s of CPU
 """
 
 
-def time_once(cmd: list[str], timeout: float = 120.0) -> tuple[float, float, float]:
+def time_once(cmd: list[str], cwd: Path = REPO,
+              timeout: float = 120.0) -> tuple[float, float, float]:
     """(outside wall-clock seconds, the process's own seconds, its CPU seconds; NaN if
     not reported) to the first window."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     try:
         for line in proc.stdout:

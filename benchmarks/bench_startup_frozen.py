@@ -24,39 +24,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_startup import load_average, rerun_without_display  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
-LINE = re.compile(r"first window after ([0-9.]+) s \(([0-9.]+) s of CPU time\)")
-
-
-def time_once(cmd: list[str], cwd: Path, timeout: float = 120.0) -> tuple[float, float, float]:
-    """Seconds to the first window: (outside wall clock, the app's own, its CPU time)."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    try:
-        for line in proc.stdout:
-            match = LINE.search(line)
-            if match:
-                outside = time.perf_counter() - started
-                proc.communicate(timeout=timeout)
-                return outside, float(match.group(1)), float(match.group(2))
-        _, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise RuntimeError(f"{cmd[0]} did not show its window within {timeout:.0f} s") from None
-    raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode} without showing its window:\n"
-                       f"{err[-2000:]}")
+from bench_startup import REPO, load_average, rerun_without_display, time_once  # noqa: E402
 
 
 def measure(label: str, cmd: list[str], cwd: Path, runs: int) -> dict[str, float]:
