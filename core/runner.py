@@ -440,6 +440,8 @@ class Runner:
         f = state.f
         if self.runs == 1 and _lone_run_continues(self, state, gsq):
             return None
+        if self.runs > 1 and _batch_continues(self, state, gsq):
+            return None
         ok = _abs_max(state.x) <= self.escape  # False for NaN
         ok &= np.isfinite(f)
         if state.g is not None:
@@ -666,6 +668,29 @@ def _lone_run_continues(runner: Runner, state, gsq: Array) -> bool:
     if not math.isfinite(float(state.f[0])) or (state.g is not None and not math.isfinite(g2)):
         return False
     return not (runner.tol > 0 and g2 < runner._gsq_tol)
+
+
+def _batch_continues(runner: Runner, state, gsq: Array) -> bool:
+    """For a batch: True when no run can have diverged or converged this step.
+
+    A quick test with a few whole-array reductions and no temporaries (NaN and
+    infinity propagate into a sum, a maximum or a minimum); when it fails the
+    runs are checked one by one, so a false alarm (a sum overflowing, a finished
+    run still in the arrays) only costs time.
+    """
+    x = state.x
+    if not max(float(x.max()), -float(x.min())) <= runner.escape:  # False for NaN
+        return False
+    if not math.isfinite(float(state.f.sum())):
+        return False
+    if state.g is not None and not math.isfinite(float(gsq.sum())):
+        return False
+    if runner.tol > 0:
+        if runner.method.converged is not None:
+            return False
+        if not float(gsq.min()) >= runner._gsq_tol:  # False for NaN
+            return False
+    return True
 
 
 def _abs_max(x: Array) -> Array:
