@@ -64,21 +64,20 @@ class WorkerPool(QObject):
 
 def active_threads() -> int:
     """Threads of every live :class:`WorkerPool` still running a worker (0: all idle)."""
-    total = 0
-    for pool in list(_pools):
-        try:
-            total += pool.active
-        except RuntimeError:  # its C++ side is already gone
-            pass
-    return total
+    return sum(_each_pool(lambda pool: pool.active))
 
 
 def wait_all(timeout_ms: int = 5000) -> bool:
     """Wait (up to ``timeout_ms`` per pool) until every live pool is idle."""
-    done = True
+    return all(_each_pool(lambda pool: pool.wait(timeout_ms)))
+
+
+def _each_pool(call) -> list:
+    """``call(pool)`` for every live pool (skipping those whose C++ side is gone)."""
+    out = []
     for pool in list(_pools):
         try:
-            done = pool.wait(timeout_ms) and done
-        except RuntimeError:  # its C++ side is already gone
+            out.append(call(pool))
+        except RuntimeError:  # deleted by Qt, not yet by Python
             pass
-    return done
+    return out

@@ -75,7 +75,6 @@ class ScenarioPanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.explanation, 3)
         self.scenarios: list[core.Scenario] = []
-        self._worker = None
         self._pool = WorkerPool(self)
         self._stop = threading.Event()
         self.list.addItem("Loading the lessons…")
@@ -106,7 +105,6 @@ class ScenarioPanel(QWidget):
         # A reader told to stop returns part of the list: it is not shown.
         worker.returned.connect(lambda result: stop.is_set() or self._show_list(result))
         worker.errored.connect(lambda exc: stop.is_set() or self._show_list(([], [str(exc)])))
-        self._worker = worker
         self._pool.start(worker)
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
