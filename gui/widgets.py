@@ -153,3 +153,12 @@ class Pane(QWidget):
     def _toggled(self, on: bool) -> None:
         self.max_button.setText("Restore" if on else "Maximise")
         self.maximiseToggled.emit(on)
+
+
+def out_of_sight(widget: QWidget) -> bool:
+    """True while ``widget`` is hidden inside a window that is shown (a tab not
+    in front, a collapsed pane): such a view may put off redrawing until it is
+    shown.  A window that is not shown at all (scripts, tests, exports) draws
+    everything at once."""
+    window = widget.window()
+    return window is not widget and window.isVisible() and not widget.isVisible()
