@@ -116,8 +116,14 @@ class Banner(QLabel):
 
     def show_message(self, text: str, colour: str) -> None:
         """Show ``text`` on a ``colour`` background."""
-        self.setText(text)
-        self.setStyleSheet(f"QLabel#runBanner {{ background: {colour}; color: white; border-radius: 4px; }}")
+        if text != self.text():
+            self.setText(text)
+        # A style sheet is parsed and the label re-polished on every call: the
+        # window refreshes ~30 times a second while a run goes on, mostly with
+        # the same colour.
+        sheet = f"QLabel#runBanner {{ background: {colour}; color: white; border-radius: 4px; }}"
+        if sheet != self.styleSheet():
+            self.setStyleSheet(sheet)
 
 
 class Pane(QWidget):

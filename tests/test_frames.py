@@ -178,3 +178,22 @@ class EventLog(QObject):
         if event.type() in (QEvent.Type.UpdateRequest, QEvent.Type.Paint):
             self.events.append((watched, event.type()))
         return False
+
+
+def test_the_banner_is_restyled_only_when_its_colour_changes(qtbot, monkeypatch):
+    from gui.widgets import Banner
+
+    banner = Banner()
+    qtbot.addWidget(banner)
+    sheets = []
+    original = banner.setStyleSheet
+    monkeypatch.setattr(banner, "setStyleSheet", lambda sheet: (sheets.append(sheet),
+                                                                original(sheet)))
+    banner.show_message("Running", "#2c3e50")
+    banner.show_message("Running", "#2c3e50")
+    assert sheets == []  # the colour it had: no new style sheet to parse
+    banner.show_message("Converged", "#2c3e50")
+    assert banner.text() == "Converged" and sheets == []
+    banner.show_message("Diverged", "#b2182b")
+    assert banner.text() == "Diverged" and len(sheets) == 1
+    assert "#b2182b" in banner.styleSheet()
