@@ -29,6 +29,7 @@ import core
 
 from . import appearance
 from .controller import RacerSpec, RunController, RunSettings, uses_shared_lr
+from .frame_batch import OneFlushPerFrame
 from .panels.dataset_panel import DatasetPanel
 from .panels.learning_rate_panel import LearningRatePanel
 from .panels.method_panel import MethodPanel
@@ -170,6 +171,7 @@ class MainWindow(QMainWindow):
         self._refresh_soon = Throttled(self._refresh, 33, parent=self)
         self._surface_soon = Throttled(lambda traces: self.surface.set_paths(traces), 150,
                                        parent=self)
+        self._one_flush = OneFlushPerFrame(self)  # all changed views in one repaint
         c.updated.connect(self._refresh_soon)
         c.stateChanged.connect(self._state_changed)
         c.problemChanged.connect(self._problem_changed)
@@ -841,6 +843,7 @@ class MainWindow(QMainWindow):
         if self._plane is not None and c.state == "running":
             self._reslice_soon()
         self._update_texts()
+        self._one_flush.flush()
 
     def _update_texts(self) -> None:
         if self.explain_action.isChecked() and self._stages:

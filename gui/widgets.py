@@ -118,8 +118,14 @@ class Banner(QLabel):
 
     def show_message(self, text: str, colour: str) -> None:
         """Show ``text`` on a ``colour`` background."""
-        self.setText(text)
-        self.setStyleSheet(f"QLabel#runBanner {{ background: {colour}; color: white; border-radius: 4px; }}")
+        if text != self.text():
+            self.setText(text)
+        # A style sheet is parsed and the label re-polished on every call: the
+        # window refreshes ~30 times a second while a run goes on, mostly with
+        # the same colour.
+        sheet = f"QLabel#runBanner {{ background: {colour}; color: white; border-radius: 4px; }}"
+        if sheet != self.styleSheet():
+            self.setStyleSheet(sheet)
 
 
 class Pane(QWidget):
@@ -192,3 +198,12 @@ class LazyTab(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.view  # noqa: B018 (built on first show)
         super().showEvent(event)
+
+
+def out_of_sight(widget: QWidget) -> bool:
+    """True while ``widget`` is hidden inside a window that is shown (a tab not
+    in front, a collapsed pane): such a view may put off redrawing until it is
+    shown.  A window that is not shown at all (scripts, tests, exports) draws
+    everything at once."""
+    window = widget.window()
+    return window is not widget and window.isVisible() and not widget.isVisible()

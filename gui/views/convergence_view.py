@@ -19,6 +19,7 @@ from core import analysis_display, display
 
 from .. import appearance
 from ..style import set_title
+from ..widgets import out_of_sight
 
 #: Relative to the domain's diagonal: a converged run ending farther than this
 #: from every known minimum is measured from its own end point.
@@ -68,6 +69,7 @@ class ConvergenceView(QWidget):
         self.maximize = False
         self._curves: list[tuple[pg.PlotDataItem, pg.PlotDataItem]] = []
         self._data: list[tuple[str, str, core.Trace, str]] = []
+        self._pending: list | None = None  # runs kept while out of sight
         #: Estimated order per racer label (NaN when not measurable).
         self.orders: dict[str, float] = {}
         #: The sentence shown for each racer.
@@ -87,6 +89,7 @@ class ConvergenceView(QWidget):
 
     def clear(self) -> None:
         """Remove every curve."""
+        self._pending = None
         for shadow, curve in self._curves:
             self.plot.removeItem(shadow)
             self.plot.removeItem(curve)
@@ -97,7 +100,15 @@ class ConvergenceView(QWidget):
         self._set_title()
 
     def set_runs(self, runs: Sequence[tuple[str, str, core.Trace, str]]) -> None:
-        """Show ``(label, colour, trace, status)`` for each run."""
+        """Show ``(label, colour, trace, status)`` for each run.
+
+        While the view is out of sight (another tab in front) only the runs are
+        kept; they are drawn when it is shown.
+        """
+        if out_of_sight(self):
+            self._pending = list(runs)
+            return
+        self._pending = None
         if len(runs) != len(self._curves) or any(
                 c.opts["name"] != r[0] for (_, c), r in zip(self._curves, runs, strict=False)):
             self.clear()
@@ -150,6 +161,11 @@ class ConvergenceView(QWidget):
             vb.disableAutoRange()
             if yr is not None:
                 vb.setRange(xRange=(0, x_max), yRange=yr, padding=0.02)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._pending is not None:
+            self.set_runs(self._pending)
 
     def appearance_changed(self) -> None:
         """Redraw with the current line widths."""

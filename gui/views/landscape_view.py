@@ -5,11 +5,13 @@ what its last step computed (gradient, velocity, Newton step, simplex...)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGraphicsItem
 
 import core
 from core import display
@@ -41,42 +43,112 @@ _ARROW_STYLE = {
 }
 
 
+@lru_cache(maxsize=256)
+def _brush(colour) -> pg.QtGui.QBrush:
+    """One brush object per colour, reused frame after frame: scatter items
+    render and keep a symbol image per pen and brush *object*, so new ones each
+    frame meant rendering every symbol again and an ever-growing symbol atlas."""
+    return pg.mkBrush(colour)
+
+
+@lru_cache(maxsize=256)
+def _pen(colour, width: float = 1.0) -> QPen:
+    """One pen object per colour and width, reused (see :func:`_brush`)."""
+    return pg.mkPen(colour, width=width)
+
+
 def _short(title: str, limit: int = 34) -> str:
     """Titles must not widen the plot beyond its pane: cut long ones."""
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
-class _RacerItems:
-    """Graphics items of one racing method."""
+class _SharedItems:
+    """Graphics items drawn for all racing methods at once.
+
+    One item per kind instead of one per racer: every item costs Python calls
+    (bounding rectangle, paint) each frame even when it draws nothing, which with
+    8 racers was most of the contour map's paint time.  Items with nothing to
+    show are hidden, so Qt does not ask them to paint.
+    """
 
     def __init__(self, plot: pg.PlotWidget):
         self.shadow = pg.PlotDataItem(pen=pg.mkPen((0, 0, 0, 160), width=5))
-        self.line = pg.PlotDataItem()
         self.ball = pg.ScatterPlotItem(size=18)
         self.arrows = {k: pg.PlotDataItem(connect="pairs", pen=pg.mkPen(**v))
                        for k, v in _ARROW_STYLE.items()}
         self.trials = pg.ScatterPlotItem(size=9, symbol="o", brush=None)
-        self.simplex = pg.PlotDataItem()
         self.candidate = pg.ScatterPlotItem(size=16)
         self.population = pg.ScatterPlotItem(size=8, symbol="o")
         self.evaluated = pg.ScatterPlotItem(size=4, symbol="o", pen=None)
-        layers = [(2, self.evaluated), (6, self.shadow), (7, self.line), (7.5, self.simplex),
-                  (7.6, self.population), (7.7, self.trials), (8, self.candidate), (9, self.ball)]
+        layers = [(2, self.evaluated), (6, self.shadow), (7.6, self.population),
+                  (7.7, self.trials), (8, self.candidate), (9, self.ball)]
         layers += [(8.5, a) for a in self.arrows.values()]
         self.all = [item for _, item in layers]
         for z, item in layers:
             item.setZValue(z)
+            item.setVisible(False)
             plot.addItem(item)
-
-        self.drawn: set = set()  # overlay items that currently show something
         self.style_key: tuple | None = None
 
-    def clear_overlays(self) -> None:
-        # Only touch what is drawn: with 8 racers, emptying every overlay item on
-        # every refresh was a large part of the GUI thread's time.
-        for item in self.drawn:
-            item.setData([], [])
-        self.drawn.clear()
+
+class _RacerItems:
+    """Graphics items of one racing method: its own coloured path and simplex,
+    and the items it shares with the other racers (see :class:`_SharedItems`)."""
+
+    def __init__(self, plot: pg.PlotWidget, shared: _SharedItems):
+        self.line = pg.PlotDataItem()
+        self.line.setZValue(7)
+        plot.addItem(self.line)
+        self.simplex: pg.PlotDataItem | None = None  # made when a simplex is first drawn
+        self._plot = plot
+        self.shared = shared
+        self.style_key: tuple | None = None
+
+    @property
+    def ball(self) -> pg.ScatterPlotItem:
+        return self.shared.ball
+
+    @property
+    def shadow(self) -> pg.PlotDataItem:
+        return self.shared.shadow
+
+    @property
+    def arrows(self) -> dict[str, pg.PlotDataItem]:
+        return self.shared.arrows
+
+    @property
+    def all(self) -> list:
+        """The items that belong to this racer alone."""
+        return [self.line] + ([self.simplex] if self.simplex is not None else [])
+
+    def draw_simplex(self, p: np.ndarray | None, colour: str) -> None:
+        if p is None:
+            if self.simplex is not None and self.simplex.isVisible():
+                self.simplex.setData([], [])
+                self.simplex.setVisible(False)
+            return
+        if self.simplex is None:
+            self.simplex = pg.PlotDataItem()
+            self.simplex.setZValue(7.5)
+            self._plot.addItem(self.simplex)
+        self.simplex.setData(p[:, 0], p[:, 1], pen=pg.mkPen(colour, width=2))
+        self.simplex.setVisible(True)
+
+
+class _Overlays:
+    """What the racers' last steps computed, gathered for the shared items."""
+
+    def __init__(self):
+        self.arrows: dict[str, list[np.ndarray]] = {k: [] for k in _ARROW_STYLE}
+        self.trials: list[tuple[np.ndarray, str]] = []
+        self.candidates: list[tuple[np.ndarray, bool]] = []
+        self.population: list[tuple[np.ndarray, str]] = []
+        self.evaluated: list[np.ndarray] = []
+
+
+def _show(item, visible: bool) -> None:
+    if item.isVisible() != visible:
+        item.setVisible(visible)
 
 
 class LandscapeView(pg.PlotWidget):
@@ -116,6 +188,7 @@ class LandscapeView(pg.PlotWidget):
         self.start.setToolTip("Start point: drag it, or click anywhere on the map.")
         self.start.sigPositionChangeFinished.connect(self._dragged)
         self.addItem(self.start)
+        self._shared = _SharedItems(self)
         self._racers: list[_RacerItems] = []
         self.overlays: dict[str, bool] = dict.fromkeys(OVERLAYS, True)
         #: Step-by-step mode: only these diagnostics are drawn (None = all), and
@@ -126,6 +199,14 @@ class LandscapeView(pg.PlotWidget):
         self._curve_range: tuple[float, float] | None = None
         self._last: Sequence[tuple[str, core.Trace]] = []
         self.scene().sigMouseClicked.connect(self._clicked)
+        # The map, its contour lines, the optima and the axes stay put while the
+        # paths move: Qt keeps each of them as a pixmap in screen coordinates and
+        # repaints a frame by copying it, instead of rasterising the 200×200
+        # image and thousands of antialiased contour segments every frame.
+        cached = [self.image, self.basin, self.lines.curve, self.curve.curve, self.optima]
+        cached += [self.plotItem.getAxis(side) for side in ("left", "bottom", "top", "right")]
+        for item in cached:
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     # -- problem ---------------------------------------------------------------
     def set_problem(self, problem: core.Problem) -> None:
@@ -214,6 +295,9 @@ class LandscapeView(pg.PlotWidget):
             for item in racer.all:
                 self.removeItem(item)
         self._racers = []
+        for item in self._shared.all:
+            item.setData([], [])
+            item.setVisible(False)
 
     def set_overlay(self, key: str, on: bool) -> None:
         """Show or hide one overlay (see :data:`OVERLAYS`)."""
@@ -223,31 +307,48 @@ class LandscapeView(pg.PlotWidget):
     def set_paths(self, traces: Sequence[tuple[str, core.Trace]]) -> None:
         """Draw each ``(colour, trace)``: path, ball and overlays of its last step."""
         self._last = traces
+        shared = self._shared
         while len(self._racers) < len(traces):
-            self._racers.append(_RacerItems(self))
+            self._racers.append(_RacerItems(self, shared))
         while len(self._racers) > len(traces):
             for item in self._racers.pop().all:
                 self.removeItem(item)
         width = appearance.CURRENT.line_width
+        key = (width, appearance.CURRENT.ball_size)
+        if shared.style_key != key:
+            shared.style_key = key
+            shared.shadow.setPen(pg.mkPen((0, 0, 0, 160), width=width + 2))
+            shared.ball.setSize(appearance.CURRENT.ball_size)
+        shadows, balls, ball_colours = [], [], []
+        found = _Overlays()
         for items, (colour, trace) in zip(self._racers, traces, strict=False):
             pts = self._display_points(trace)
             if self.hold and len(pts) > 1:
                 pts = pts[:-1]
-            key = (colour, width, appearance.CURRENT.ball_size)
-            if items.style_key != key:
-                items.style_key = key
+            if items.style_key != (colour, width):
+                items.style_key = (colour, width)
                 items.line.setPen(pg.mkPen(colour, width=width))
-                items.shadow.setPen(pg.mkPen((0, 0, 0, 160), width=width + 2))
-                items.ball.setSize(appearance.CURRENT.ball_size)
-            items.shadow.setData(pts[:, 0], pts[:, 1], connect="finite")
             items.line.setData(pts[:, 0], pts[:, 1], connect="finite")
-            last = pts[-1:] if len(pts) and np.isfinite(pts[-1]).all() else np.zeros((0, 2))
-            items.ball.setData(pos=last, brush=pg.mkBrush(colour), pen=QPen(QColor("black"), 2))
-            items.clear_overlays()
+            if len(pts):
+                shadows += [pts, np.full((1, 2), np.nan)]  # NaN: no line between racers
+                if np.isfinite(pts[-1]).all():
+                    balls.append(pts[-1])
+                    ball_colours.append(colour)
+            simplex = None
             if self.problem is not None and self.problem.dim == 2 and trace.last_x is not None:
-                self._draw_overlays(items, colour, trace)
+                simplex = self._gather_overlays(found, colour, trace)
+            items.draw_simplex(simplex, colour)
+        shadow = np.concatenate(shadows) if shadows else np.zeros((0, 2))
+        shared.shadow.setData(shadow[:, 0], shadow[:, 1], connect="finite")
+        _show(shared.shadow, len(shadow) > 0)
+        shared.ball.setData(pos=np.array(balls).reshape(-1, 2),
+                            brush=[_brush(c) for c in ball_colours], pen=_pen("k", 2))
+        _show(shared.ball, bool(balls))
+        self._draw_overlays(found)
 
-    def _draw_overlays(self, items: _RacerItems, colour: str, trace: core.Trace) -> None:
+    def _gather_overlays(self, found: _Overlays, colour: str, trace: core.Trace
+                         ) -> np.ndarray | None:
+        """Collect what ``trace``'s last step computed; returns its simplex (or None)."""
         d = trace.last_diagnostics
         if self.reveal is not None:
             d = {k: v for k, v in d.items() if k in self.reveal}
@@ -260,31 +361,63 @@ class LandscapeView(pg.PlotWidget):
         for key, vec in vectors.items():
             seg = display.arrow(origin, vec, dom) if (vec is not None and on[key]) else None
             if seg is not None:
-                items.arrows[key].setData(seg[:, 0], seg[:, 1], connect="pairs")
-                items.drawn.add(items.arrows[key])
+                found.arrows[key].append(seg)
         if on["trials"] and d.get("trials") is not None:
-            p = display.clip_points(np.asarray(d["trials"]).reshape(-1, 2), dom)
-            items.trials.setData(pos=p, pen=pg.mkPen(colour, width=2), brush=None)
-            items.drawn.add(items.trials)
-        if on["simplex"] and d.get("simplex") is not None:
-            p = display.clip_points(display.polygon(d["simplex"]), dom)
-            items.simplex.setData(p[:, 0], p[:, 1], pen=pg.mkPen(colour, width=2))
-            items.drawn.add(items.simplex)
+            found.trials.append((display.clip_points(np.asarray(d["trials"]).reshape(-1, 2), dom),
+                                 colour))
         if on["candidate"] and d.get("candidate") is not None:
-            p = display.clip_points(np.asarray(d["candidate"]).reshape(-1, 2), dom)
-            ok = bool(np.all(d.get("accepted", True)))
-            items.candidate.setData(pos=p, symbol="o" if ok else "x",
-                                    brush=pg.mkBrush("#7CFC00") if ok else None,
-                                    pen=pg.mkPen("#7CFC00" if ok else "#ff3030", width=3))
-            items.drawn.add(items.candidate)
+            found.candidates.append((
+                display.clip_points(np.asarray(d["candidate"]).reshape(-1, 2), dom),
+                bool(np.all(d.get("accepted", True)))))
         if on["population"] and d.get("population") is not None:
-            p = display.clip_points(np.asarray(d["population"]).reshape(-1, 2), dom)
-            items.population.setData(pos=p, brush=pg.mkBrush(colour), pen=pg.mkPen("k", width=1))
-            items.drawn.add(items.population)
+            found.population.append((
+                display.clip_points(np.asarray(d["population"]).reshape(-1, 2), dom), colour))
         if on["evaluated"] and len(trace.evaluated):
-            p = display.clip_points(trace.evaluated, dom)
-            items.evaluated.setData(pos=p, brush=pg.mkBrush(255, 255, 255, 150))
-            items.drawn.add(items.evaluated)
+            found.evaluated.append(display.clip_points(trace.evaluated, dom))
+        if on["simplex"] and d.get("simplex") is not None:
+            return display.clip_points(display.polygon(d["simplex"]), dom)
+        return None
+
+    def _draw_overlays(self, found: _Overlays) -> None:
+        shared = self._shared
+        for key, segs in found.arrows.items():
+            item = shared.arrows[key]
+            if segs:
+                seg = np.concatenate(segs)
+                item.setData(seg[:, 0], seg[:, 1], connect="pairs")
+            elif item.isVisible():
+                item.setData([], [])
+            _show(item, bool(segs))
+        if found.trials:
+            pos = np.concatenate([p for p, _ in found.trials])
+            pens = [_pen(c, 2) for p, c in found.trials for _ in range(len(p))]
+            shared.trials.setData(pos=pos, pen=pens, brush=_brush(None))
+        self._finish(shared.trials, bool(found.trials))
+        if found.candidates:
+            pos = np.concatenate([p for p, _ in found.candidates])
+            oks = [ok for p, ok in found.candidates for _ in range(len(p))]
+            shared.candidate.setData(
+                pos=pos, symbol=["o" if ok else "x" for ok in oks],
+                brush=[_brush("#7CFC00") if ok else _brush(None) for ok in oks],
+                pen=[_pen("#7CFC00" if ok else "#ff3030", 3) for ok in oks])
+        self._finish(shared.candidate, bool(found.candidates))
+        if found.population:
+            pos = np.concatenate([p for p, _ in found.population])
+            brushes = [_brush(c) for p, c in found.population for _ in range(len(p))]
+            shared.population.setData(pos=pos, brush=brushes, pen=_pen("k", 1))
+        self._finish(shared.population, bool(found.population))
+        if found.evaluated:
+            shared.evaluated.setData(pos=np.concatenate(found.evaluated),
+                                     brush=_brush((255, 255, 255, 150)))
+        self._finish(shared.evaluated, bool(found.evaluated))
+
+    @staticmethod
+    def _finish(item, drawn: bool) -> None:
+        """Empty and hide ``item`` when it has nothing to draw (only then: emptying
+        an already empty item every frame costs time too)."""
+        if not drawn and item.isVisible():
+            item.setData([], [])
+        _show(item, drawn)
 
     def _display_points(self, trace: core.Trace) -> np.ndarray:
         x = trace.x

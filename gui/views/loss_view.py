@@ -7,13 +7,27 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 import core
 from core import display
 
 from .. import appearance
 from ..style import set_title
+from ..widgets import out_of_sight
+
+#: The x axis grows by this factor when the curves reach its end, and the y
+#: range keeps this much room: the axes (and their grid) then stay unchanged for
+#: many frames and are repainted from a cached pixmap instead of redrawn.
+GROWTH = 1.25
 
 X_AXES = {"steps": ("step", "step"), "evaluations": ("nfev", "function evaluations (cups of tea)")}
 
@@ -52,7 +66,16 @@ class LossView(QWidget):
         self._curves: list[pg.PlotDataItem] = []
         self._marks: list[tuple[pg.ScatterPlotItem, pg.TextItem]] = []
         self._data: list[tuple[str, str, core.Trace, str]] = []
+        self._pending: list | None = None  # runs kept while out of sight
         self.floor: float | None = None
+        self._range: tuple[tuple[float, float], tuple[float, float]] | None = None
+        for side in ("left", "bottom", "top", "right"):
+            self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._pending is not None:
+            self.set_runs(self._pending)
 
     def appearance_changed(self) -> None:
         """Redraw with the current line widths and fonts."""
@@ -76,6 +99,7 @@ class LossView(QWidget):
 
     def clear(self) -> None:
         """Remove every curve."""
+        self._pending = None
         for curve in self._curves:
             self.plot.removeItem(curve)
         for mark, text in self._marks:
@@ -83,9 +107,18 @@ class LossView(QWidget):
             self.plot.removeItem(text)
         self.legend.clear()
         self._curves, self._marks, self._data = [], [], []
+        self._range = None
 
     def set_runs(self, runs: Sequence[tuple[str, str, core.Trace, str]]) -> None:
-        """Show ``(label, colour, trace, status)`` for each run."""
+        """Show ``(label, colour, trace, status)`` for each run.
+
+        While the view is out of sight (another tab in front) only the runs are
+        kept; they are drawn when it is shown.
+        """
+        if out_of_sight(self):
+            self._pending = list(runs)
+            return
+        self._pending = None
         if len(runs) != len(self._curves) or any(
                 c.opts["name"] != r[0] for c, r in zip(self._curves, runs, strict=False)):
             self.clear()
@@ -93,6 +126,9 @@ class LossView(QWidget):
         while len(self._curves) < len(self._data):
             label, colour = self._data[len(self._curves)][:2]
             curve = self.plot.plot(pen=pg.mkPen(colour, width=3), name=label)
+            # Long runs: draw about one point per pixel column, only what is in view.
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
             self._curves.append(curve)
             mark = pg.ScatterPlotItem(symbol="x", size=22, pen=pg.mkPen("#b2182b", width=4))
             text = pg.TextItem(color="#b2182b", anchor=(1, 1))
@@ -105,13 +141,19 @@ class LossView(QWidget):
         """Redraw from the current data."""
         log = self.log_check.isChecked()
         column, xlabel = X_AXES[self.x_axis]
-        self.plot.setLabel("left", "log₁₀(loss − best known)" if log else "loss")
-        self.plot.setLabel("bottom", xlabel)
+        labels = ("log₁₀(loss − best known)" if log else "loss", xlabel)
+        if labels != getattr(self, "_labels", None):
+            self._labels = labels
+            self._range = None  # other numbers: fit the axes afresh
+            self.plot.setLabel("left", labels[0])
+            self.plot.setLabel("bottom", labels[1])
         ys_all, x_max = [], 1.0
         width = appearance.CURRENT.line_width
         for curve, (mark, text), (label, colour, trace, status) in zip(
                 self._curves, self._marks, self._data, strict=False):
-            curve.setPen(pg.mkPen(colour, width=width))
+            if curve.opts.get("style_key") != (colour, width):
+                curve.opts["style_key"] = (colour, width)
+                curve.setPen(pg.mkPen(colour, width=width))
             xs = trace.steps.astype(float) if column == "step" else trace.column("nfev")
             f = trace.column("f")
             y = display.log_gap(f, self.floor)[0] if log else display.clip_values(f)
@@ -121,8 +163,9 @@ class LossView(QWidget):
                 x_max = max(x_max, float(np.nanmax(xs)))
                 evals = int(trace.last["nfev"]) if np.isfinite(trace.last["nfev"]) else 0
                 item = self.legend.getLabel(curve)
-                if item is not None:
-                    item.setText(f"{label}: {trace.last_step} steps, {evals} evaluations")
+                entry = f"{label}: {trace.last_step} steps, {evals} evaluations"
+                if item is not None and item.text != entry:
+                    item.setText(entry)
             if status == "diverged" and len(xs):
                 finite = np.nonzero(np.isfinite(y))[0]
                 i = finite[-1] if finite.size else len(y) - 1
@@ -130,12 +173,51 @@ class LossView(QWidget):
                 mark.setData([float(xs[-1])], [yy])
                 text.setText(f"diverged at step {trace.last_step}")
                 text.setPos(float(xs[-1]), yy)
-            else:
+            elif mark.isVisible():
                 mark.setData([], [])
                 text.setText("")
+            mark.setVisible(status == "diverged" and len(xs) > 0)
+            text.setVisible(mark.isVisible())
         if ys_all:
             yr = display.robust_range(np.concatenate(ys_all))
             vb = self.plot.getViewBox()
             vb.disableAutoRange()
             if yr is not None:
-                vb.setRange(xRange=(0, x_max), yRange=yr, padding=0.02)
+                # Room to grow only while a run goes on: a finished race fills the axis.
+                growing = any(status == "running" for *_, status in self._data)
+                shown = steady_range(self._range, (0.0, x_max), yr,
+                                     growth=GROWTH if growing else 1.0)
+                if shown != self._range:
+                    self._range = shown
+                    vb.setRange(xRange=shown[0], yRange=shown[1], padding=0.02)
+
+
+def steady_range(current: tuple[tuple[float, float], tuple[float, float]] | None,
+                 xr: tuple[float, float], yr: tuple[float, float], growth: float = GROWTH
+                 ) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The axes' ranges for data spanning ``xr`` × ``yr``, changed only when needed.
+
+    The data always fit.  When the curves reach the end of the x axis it grows
+    to ``growth`` times their length (with ``growth`` 1 the axis fits them).  The y range is kept while the data
+    fit in it and fill at least half of it; otherwise it fits them again with
+    room of a tenth of their span on each side.
+
+    >>> steady_range(None, (0, 100), (0.0, 1.0))
+    ((0.0, 125.0), (-0.1, 1.1))
+    >>> steady_range(((0.0, 125.0), (-0.1, 1.1)), (0, 110), (-0.05, 0.9))
+    ((0.0, 125.0), (-0.1, 1.1))
+    """
+    x_lo, x_hi = float(xr[0]), float(xr[1])
+    y_lo, y_hi = float(yr[0]), float(yr[1])
+    if current is not None and current[0][0] == x_lo and x_hi <= current[0][1] \
+            and (growth > 1.0 or x_hi == current[0][1]):
+        x_range = current[0]
+    else:
+        x_range = (x_lo, x_lo + growth * (x_hi - x_lo))
+    if current is not None and current[1][0] <= y_lo and y_hi <= current[1][1] \
+            and (y_hi - y_lo) >= 0.5 * (current[1][1] - current[1][0]):
+        y_range = current[1]
+    else:
+        room = 0.1 * (y_hi - y_lo)
+        y_range = (round(y_lo - room, 12), round(y_hi + room, 12))
+    return x_range, y_range

@@ -1,0 +1,199 @@
+"""Smooth redraws while methods race (issue 5): less work per frame, nothing drawn wrong.
+
+Each saving here skips or shares work; each test checks that what the views
+show still follows the data when it changes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, QObject
+
+from gui.views.loss_view import steady_range
+
+pytestmark = pytest.mark.gui
+
+RACE = ["gd", "momentum", "adam", "newton", "bfgs", "nelder_mead"]
+
+
+def steps(qtbot, window, n=1):
+    for _ in range(n):
+        window.controller.step()
+    qtbot.wait(20)
+
+
+def test_the_contour_map_shares_items_between_racers_and_hides_empty_ones(qtbot, window):
+    window.apply(problem="two_bumps", method=RACE, lr=0.05)
+    steps(qtbot, window, 3)
+    view = window.landscape
+    shared = view._shared
+    # One ball item for every racer, one spot per racer, each in its racer's colour.
+    balls = shared.ball.data
+    assert len(balls) == len(RACE)
+    colours = [spot.brush().color().name() for spot in shared.ball.points()]
+    assert colours == [r.colour.lower() for r in window.controller.racers]
+    # Every racer's own path ends where its ball is.
+    for items, spot in zip(view._racers, shared.ball.points(), strict=True):
+        xs, ys = items.line.getData()
+        assert (xs[-1], ys[-1]) == pytest.approx((spot.pos().x(), spot.pos().y()))
+    # Nothing racing here draws a genetic population or annealing candidates: hidden,
+    # so Qt does not paint them; Nelder-Mead's simplex is drawn by its own item.
+    assert not shared.population.isVisible() and not shared.candidate.isVisible()
+    simplexes = [items.simplex for items in view._racers if items.simplex is not None]
+    assert len(simplexes) == 1 and simplexes[0].isVisible()
+    # An overlay switched off empties and hides its item; on again, it is back.
+    assert shared.arrows["gradient"].isVisible()
+    window.overlay_actions["gradient"].setChecked(False)
+    assert not shared.arrows["gradient"].isVisible()
+    window.overlay_actions["gradient"].setChecked(True)
+    xs, _ = shared.arrows["gradient"].getData()
+    assert shared.arrows["gradient"].isVisible() and len(xs) == 6 * (len(RACE) - 1)
+
+
+def test_the_balls_move_with_new_steps_and_their_symbols_are_not_rendered_again(qtbot, window):
+    window.apply(problem="bowl", method=["gd", "adam"], lr=0.1, start=[1.5, 1.0])
+    steps(qtbot, window)
+    ball = window.landscape._shared.ball
+    first = [(s.pos().x(), s.pos().y()) for s in ball.points()]
+    atlas = len(ball.fragmentAtlas._coords)
+    steps(qtbot, window, 5)
+    later = [(s.pos().x(), s.pos().y()) for s in ball.points()]
+    assert later != first  # the redraw follows the data
+    # The same pens and brushes every frame: no new symbol images per frame
+    # (before, the atlas grew by one image per racer and frame, without end).
+    assert len(ball.fragmentAtlas._coords) == atlas
+
+
+def test_a_hidden_tab_draws_when_it_is_shown_with_the_latest_data(qtbot, window):
+    window.apply(problem="bowl", method="gd", lr=0.1, start=[1.5, 1.0])
+    window.show_tab("loss")
+    steps(qtbot, window, 3)
+    conv = window.convergence_view
+    assert not conv.isVisible()
+    assert conv._pending is not None  # kept, not drawn
+    assert conv.order_texts == {}
+    steps(qtbot, window, 4)
+    window.show_tab("convergence")
+    qtbot.waitUntil(lambda: conv._pending is None)
+    xs, _ = conv._curves[0][1].getData()
+    assert xs[-1] == 7  # every step so far, drawn when shown
+    assert "Gradient descent" in conv.orders_label.text()
+    # The loss view, now hidden, keeps its runs and shows them when it is back.
+    steps(qtbot, window, 2)
+    assert window.loss._pending is not None
+    window.show_tab("loss")
+    qtbot.waitUntil(lambda: window.loss._pending is None)
+    xs, _ = window.loss._curves[0].getData()
+    assert xs[-1] == 9
+    label = window.loss.legend.getLabel(window.loss._curves[0]).text
+    assert "9 steps" in label
+
+
+def test_a_window_not_shown_draws_everything_at_once(qtbot):
+    from gui.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.apply(problem="bowl", method="gd", lr=0.1, start=[1.5, 1.0])
+    win.controller.step()
+    win.controller.step()
+    win._refresh()  # (the throttled refresh needs an event loop)
+    assert win.convergence_view._pending is None
+    xs, _ = win.convergence_view._curves[0][1].getData()
+    assert xs[-1] == 2
+
+
+def test_the_loss_axes_stay_put_while_the_data_fit_and_follow_when_they_do_not():
+    r = steady_range(None, (0, 100), (0.0, 1.0))
+    assert r == ((0.0, 125.0), (-0.1, 1.1))
+    assert steady_range(r, (0, 120), (0.05, 0.95)) == r  # small changes: the same axes
+    grown = steady_range(r, (0, 130), (0.0, 1.0))
+    assert grown[0] == (0.0, 162.5) and grown[1] == r[1]
+    lower = steady_range(r, (0, 100), (-0.5, 1.0))  # a value below the axis: refit
+    assert lower[1][0] < -0.5 and lower[1][1] >= 1.0
+    shrunk = steady_range(r, (0, 100), (0.9, 1.0))  # data fill under half: refit
+    assert shrunk[1][0] > 0.8 and shrunk[1][1] < 1.05
+    assert steady_range(r, (0, 110), (0.0, 1.0), growth=1.0)[0] == (0.0, 110.0)  # finished
+
+
+def test_the_loss_view_follows_a_run_that_leaves_its_axes(qtbot, window):
+    window.apply(problem="bowl", method="gd", lr=0.1, start=[1.5, 1.0], steps=100_000)
+    steps(qtbot, window, 2)
+    vb = window.loss.plot.getViewBox()
+    (x0, x1), _ = vb.viewRange()
+    steps(qtbot, window, 10)
+    (_, x2), _ = vb.viewRange()
+    assert x2 > x1 and x2 >= 12  # the last step is in view
+    assert window.loss.legend.getLabel(window.loss._curves[0]).text.startswith(
+        "Gradient descent: 12 steps")
+
+
+def test_one_refresh_paints_the_changed_plots_in_one_window_update(qtbot, window):
+    window.apply(problem="bowl", method=["gd", "adam"], lr=0.1, start=[1.5, 1.0])
+    steps(qtbot, window, 2)
+    qtbot.wait(200)
+    log = EventLog()
+    contour, loss = window.landscape.viewport(), window.loss.plot.viewport()
+    contour.installEventFilter(log)
+    loss.installEventFilter(log)
+    # The last filter installed sees events first: the window's own filter
+    # (which holds back update requests while the plots take their changes)
+    # goes after the log, so only the requests that reach the window are logged.
+    window.removeEventFilter(window._one_flush)
+    window.installEventFilter(log)
+    window.installEventFilter(window._one_flush)
+    for r in window.controller.racers:
+        r.trace.extend(r.runner.advance(1))
+    window._refresh()
+    qtbot.waitUntil(lambda: contour in log.painted and loss in log.painted)
+    # Both plots were painted in answer to the first update request (before
+    # it, each plot's scene flushed the whole window on its own).
+    assert log.requests_before(contour) == 1 and log.requests_before(loss) == 1
+    xs, _ = window.loss._curves[0].getData()
+    assert xs[-1] == 3
+
+
+class EventLog(QObject):
+    """The window's update requests and the plots' paints, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.events: list[tuple[QObject, QEvent.Type]] = []
+
+    @property
+    def painted(self) -> list[QObject]:
+        return [obj for obj, kind in self.events if kind == QEvent.Type.Paint]
+
+    def requests_before(self, viewport) -> int:
+        """Update requests before ``viewport``'s first paint."""
+        n = 0
+        for obj, kind in self.events:
+            if kind == QEvent.Type.UpdateRequest:
+                n += 1
+            elif obj is viewport:
+                return n
+        raise AssertionError("not painted")
+
+    def eventFilter(self, watched, event):  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.UpdateRequest, QEvent.Type.Paint):
+            self.events.append((watched, event.type()))
+        return False
+
+
+def test_the_banner_is_restyled_only_when_its_colour_changes(qtbot, monkeypatch):
+    from gui.widgets import Banner
+
+    banner = Banner()
+    qtbot.addWidget(banner)
+    sheets = []
+    original = banner.setStyleSheet
+    monkeypatch.setattr(banner, "setStyleSheet", lambda sheet: (sheets.append(sheet),
+                                                                original(sheet)))
+    banner.show_message("Running", "#2c3e50")
+    banner.show_message("Running", "#2c3e50")
+    assert sheets == []  # the colour it had: no new style sheet to parse
+    banner.show_message("Converged", "#2c3e50")
+    assert banner.text() == "Converged" and sheets == []
+    banner.show_message("Diverged", "#b2182b")
+    assert banner.text() == "Diverged" and len(sheets) == 1
+    assert "#b2182b" in banner.styleSheet()
