@@ -37,6 +37,8 @@ _DIVERGE_REASONS = {
     4: "the position ran away to |x| = {far:.3g}, a million times farther out than the "
        "plotted region.",
 }
+#: ``reason`` of a converged run whose method reported it ``stalled`` (see _classify).
+_STALLED = 5
 
 
 class Context:
@@ -454,6 +456,14 @@ class Runner:
             finished = conv | ~ok
         else:
             finished = ~ok
+        # A method whose step left a run exactly as it was, and would do the same
+        # again, at a point where no decrease can be told from rounding, says so
+        # with ``stalled``: that run is at an optimum to floating-point precision.
+        # (Tolerance 0 asks for every step: the method then steps without searching.)
+        stalled = getattr(state, "stalled", None) if self.tol > 0 else None
+        if stalled is not None:
+            stalled = stalled & ok & running & ~finished
+            finished |= stalled
         finished &= running
         if not finished.any():
             return None
@@ -465,6 +475,8 @@ class Runner:
             self.reason[newly_bad] = reason[newly_bad]
             self.code[newly_bad] = _DIVERGED
         self.code[finished & ok] = _CONVERGED
+        if stalled is not None:
+            self.reason[stalled] = _STALLED
         self._deactivate(finished)
         return finished
 
@@ -502,6 +514,12 @@ class Runner:
             grad_text = "" if np.isnan(gn) else f", gradient norm {gn:.3g}"
             return f"Running: step {k}, loss {fval:.6g}{grad_text}."
         if code == _CONVERGED:
+            if self.reason[0] == _STALLED:
+                return (f"Converged at step {k}: the line search can no longer move, as "
+                        f"no decrease along its direction is large enough to tell from "
+                        f"rounding error. The loss is as low as floating-point numbers "
+                        f"can show (gradient norm {gn:.3g}). Final loss {fval:.6g}."
+                        + self._optimum_note(fval))
             if self.method.converged is None and gn == 0.0:
                 note = self._optimum_note(fval, flat=True)
                 known = self.problem.maxima if self.maximize else self.problem.minima
@@ -661,6 +679,9 @@ def _lone_run_continues(runner: Runner, state, gsq: Array) -> bool:
     converged (checked on Python floats: much faster than numpy on one row)."""
     if state.x.shape[1] > 8 or runner.method.converged is not None or not runner._running[0]:
         return False
+    stalled = getattr(state, "stalled", None)
+    if stalled is not None and stalled[0] and runner.tol > 0:
+        return False
     escape = runner.escape
     if not all(abs(v) <= escape for v in state.x[0].tolist()):  # False for NaN too
         return False
@@ -689,6 +710,9 @@ def _batch_continues(runner: Runner, state, gsq: Array) -> bool:
         if runner.method.converged is not None:
             return False
         if not float(gsq.min()) >= runner._gsq_tol:  # False for NaN
+            return False
+        stalled = getattr(state, "stalled", None)
+        if stalled is not None and (stalled & runner._running).any():
             return False
     return True
 

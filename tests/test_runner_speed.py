@@ -72,7 +72,8 @@ def test_noisy_problems_are_not_regrouped(monkeypatch):
     np.testing.assert_array_equal(runs[0].nit, runs[1].nit)
 
 
-@pytest.mark.parametrize("name", ["bowl", "ellipse", "parabola", "rosenbrock", "himmelblau"])
+@pytest.mark.parametrize("name", ["bowl", "ellipse", "parabola", "rosenbrock", "himmelblau",
+                                  "two_bumps"])
 def test_fused_value_and_gradient_is_bit_identical(name):
     p = core.get_problem(name)
     assert p.fg is not None

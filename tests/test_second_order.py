@@ -318,6 +318,46 @@ def test_bfgs_on_the_5d_quadratic():
     np.testing.assert_allclose(r.x, 0.0, atol=1e-8)
 
 
+# -- stalled at rounding level ---------------------------------------------------------
+
+#: From the app's default start (−0.5, 0.5) on two_bumps, e.g. BFGS reaches the
+#: local minimum's gradient norm ~1e-16 at step 50, where no decrease is
+#: measurable any more.
+STALLS = [("bfgs", {}, 50, 155), ("cg", {}, 11, 78), ("newton", {"variant": "damped"}, 5, 6)]
+
+
+@pytest.mark.parametrize("method, options, k, nfev", STALLS)
+def test_a_line_search_stuck_at_rounding_level_converges(method, options, k, nfev):
+    p = core.get_problem("two_bumps")
+    r = core.run(p, method, [-0.5, 0.5], steps=1000, tol=1e-30, **options)
+    assert r.status == "converged" and r.nit == k and r.nfev == nfev
+    assert "no decrease along its direction is large enough to tell from rounding" in r.message
+    assert "gradient norm" in r.message and "only a local minimum" in r.message
+    assert r.grad_norms[-1] < 1e-15  # it really is at the bottom
+    np.testing.assert_allclose(r.x, [-0.99351327, 0.99589678], atol=1e-7)
+
+
+@pytest.mark.parametrize("method, options, k, nfev", STALLS)
+def test_tolerance_0_steps_on_without_searching_again(method, options, k, nfev):
+    # The stalled run would repeat the same failed search forever: it keeps
+    # stepping (tolerance 0 asks for every step) but brews no more tea.
+    p = core.get_problem("two_bumps")
+    r = core.run(p, method, [-0.5, 0.5], steps=1000, tol=0.0, keep_path=True, **options)
+    assert r.status == "max_steps" and r.nit == 1000 and r.nfev == nfev
+    np.testing.assert_array_equal(r.path[k:], np.broadcast_to(r.path[k], r.path[k:].shape))
+
+
+def test_a_failed_search_with_a_measurable_decrease_is_not_stalled():
+    # A first trial 10,000 times Newton's step and one trial per search: every
+    # search fails and the run stays put, but a decrease would be measurable,
+    # so the run goes on trying (one evaluation a step), never claiming to be done.
+    r = core.run("rosenbrock", "newton", [-1.2, 1.0], steps=30, variant="damped", max_trials=1,
+                 lr=1e4)
+    assert r.status == "max_steps" and r.nfev == 1 + 30
+    assert "The line search found no lower point at 30 steps" in r.message
+    np.testing.assert_array_equal(r.x, [-1.2, 1.0])
+
+
 # -- Levenberg–Marquardt ----------------------------------------------------------------
 
 def ref_lm(p: core.Problem, x0, steps: int, nu: float = 1e-3, up: float = 10.0,

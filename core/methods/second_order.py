@@ -182,9 +182,11 @@ class LineSearch(NamedTuple):
     trials: Array
 
 
-def _searching(ctx, slope: Array) -> Array:
-    """Runs that search: still active and ``d`` really points downhill."""
-    return ctx.active.astype(bool) & (slope < 0)
+def _searching(ctx, slope: Array, stalled: Array | None = None) -> Array:
+    """Runs that search: still active, ``d`` really points downhill, and not
+    ``stalled`` (a search that would end exactly as the last one did)."""
+    out = ctx.active.astype(bool) & (slope < 0)
+    return out if stalled is None else out & ~stalled
 
 
 def _stack_trials(trials: list[Array], x: Array) -> Array:
@@ -207,16 +209,34 @@ def _resolvable(f0: Array, alpha: Array, slope: Array, c1: float) -> tuple[Array
     return c1 * alpha * np.abs(slope) > ftol, ftol
 
 
+def _stalled(searched: Array, x_old: Array, x_new: Array, same_next: Array, f0: Array,
+             slope: Array, lr, c1: float, before: Array) -> Array:
+    """Runs stuck for good at an optimum to floating-point precision.
+
+    The line search left the point exactly where it was (a step too small to
+    change x counts as none), the next step would search the same line from
+    the same point (``same_next``) and end the same way, and even the largest
+    first trial step ``lr`` predicts a decrease below f's rounding error.  The
+    next steps skip the search (they would brew the same cups of tea for the
+    same result), and the runner ends such runs as converged when ``tol > 0``.
+    """
+    resolvable, _ = _resolvable(f0, lr, slope, c1)
+    # ``before``: stalled already (it stays so unless a new lr or c1 makes a decrease visible)
+    return ((searched & np.all(x_new == x_old, axis=-1) & same_next) | before) & ~resolvable
+
+
 def backtracking_search(ctx, x: Array, f0: Array, g0: Array, d: Array, alpha0: Array, *,
-                        c1: float, rho: float, max_trials: int) -> LineSearch:
+                        c1: float, rho: float, max_trials: int,
+                        stalled: Array | None = None) -> LineSearch:
     """Armijo backtracking: try α, ρα, ρ²α, … until f(x + αd) ≤ f + c1·α·gᵀd.
 
     Where that decrease is below f's rounding error, f(x + αd) ≤ f + 1e-12·|f|
-    is enough (see :func:`_resolvable`).  One f evaluation per trial and run still searching.  Where no trial is
-    accepted within ``max_trials`` the run stays at ``x``.
+    is enough (see :func:`_resolvable`).  One f evaluation per trial and run
+    still searching.  Where no trial is accepted within ``max_trials``, and
+    where the run is ``stalled``, the run stays at ``x``.
     """
     slope = _dot(g0, d)
-    pending = _searching(ctx, slope)
+    pending = _searching(ctx, slope, stalled)
     alpha = np.asarray(alpha0, dtype=float).copy()
     ok = np.zeros_like(pending)
     a_out, x_out, f_out = np.zeros_like(alpha), x.copy(), f0.copy()
@@ -256,7 +276,8 @@ def _cubic_min(a_lo, f_lo, d_lo, a_hi, f_hi, d_hi) -> Array:
 
 
 def wolfe_search(ctx, x: Array, f0: Array, g0: Array, d: Array, alpha0: Array, *,
-                 c1: float, c2: float, max_trials: int) -> LineSearch:
+                 c1: float, c2: float, max_trials: int,
+                 stalled: Array | None = None) -> LineSearch:
     """Strong Wolfe line search: bracketing, then zoom (Nocedal & Wright, Alg. 3.5/3.6).
 
     Accepts α with f(x + αd) ≤ f + c1·α·gᵀd and |∇f(x + αd)ᵀd| ≤ c2·|gᵀd|.
@@ -267,9 +288,10 @@ def wolfe_search(ctx, x: Array, f0: Array, g0: Array, d: Array, alpha0: Array, *
     point found that satisfied sufficient decrease, if any.  Where the
     decrease is below f's rounding error, the approximate Wolfe conditions
     of Hager & Zhang decide by slopes instead (see :func:`_resolvable`).
+    A ``stalled`` run does not search: it stays at ``x``.
     """
     dphi0 = _dot(g0, d)
-    pending = _searching(ctx, dphi0)
+    pending = _searching(ctx, dphi0, stalled)
     searched = pending.copy()
     zoom = np.zeros_like(pending)
     a_next = np.asarray(alpha0, dtype=float).copy()
@@ -373,6 +395,7 @@ class NewtonState(NamedTuple):
     n_bad: Array  # steps whose Hessian was not positive definite
     n_singular: Array  # ... of which it could not even be inverted
     n_fail: Array  # damped: line searches that found no lower point
+    stalled: Array  # damped: stuck at a minimum to rounding (see _stalled)
     damped: bool
     climb: bool  # maximising: the note talks about negative definite
 
@@ -401,7 +424,7 @@ class NewtonState(NamedTuple):
 def _newton_init(ctx, x0: Array, hp) -> NewtonState:
     f, g = ctx.fg(x0)
     zeros = np.zeros(x0.shape[0], dtype=np.int64)
-    return NewtonState(x0, f, g, zeros, zeros.copy(), zeros.copy(),
+    return NewtonState(x0, f, g, zeros, zeros.copy(), zeros.copy(), zeros.astype(bool),
                        hp["variant"] == "damped", ctx.sign < 0)
 
 
@@ -436,18 +459,24 @@ def _newton_step(ctx, s: NewtonState, hp):
         f, g = ctx.fg(x)
         singular = s.n_singular + ~invertible
         fail = s.n_fail
+        stalled = s.stalled
     else:
         d = np.where(positive[:, None], nstep, -s.g)
         search = backtracking_search(ctx, s.x, s.f, s.g, d, _full(lr, s.f.shape[0]),
-                                     c1=hp["c1"], rho=hp["rho"], max_trials=hp["max_trials"])
+                                     c1=hp["c1"], rho=hp["rho"], max_trials=hp["max_trials"],
+                                     stalled=s.stalled)
         x, f = search.x, search.f
         g = _g_where_moved(ctx, search, s.g)
         singular = s.n_singular
-        fail = s.n_fail + (_searching(ctx, _dot(s.g, d)) & ~search.ok)
+        slope = _dot(s.g, d)
+        searched = _searching(ctx, slope, s.stalled)
+        fail = s.n_fail + (searched & ~search.ok)
+        # nothing moved: the same Hessian and direction next time
+        stalled = _stalled(searched, s.x, x, True, s.f, slope, lr, hp["c1"], s.stalled)
         diag["trials"] = search.trials
     diag["step"] = x - s.x
     state = s._replace(x=x, f=f, g=g, n_bad=bad, n_singular=singular, n_fail=fail,
-                       damped=hp["variant"] == "damped")  # the variant may change mid-run
+                       stalled=stalled, damped=hp["variant"] == "damped")  # the variant may change mid-run
     return state, diag
 
 
@@ -491,6 +520,7 @@ class CGState(NamedTuple):
     d: Array  # search direction for the next step
     f_prev: Array  # value before the last step, for the first trial step
     n_fail: Array
+    stalled: Array  # stuck at a minimum to rounding (see _stalled)
 
     def note(self, i: int) -> str:
         """A remark for the run's message when line searches failed."""
@@ -500,7 +530,9 @@ class CGState(NamedTuple):
 
 def _cg_init(ctx, x0: Array, hp) -> CGState:
     f, g = ctx.fg(x0)
-    return CGState(x0, f, g, -g, _initial_f_prev(f, g), np.zeros(x0.shape[0], dtype=np.int64))
+    runs = x0.shape[0]
+    return CGState(x0, f, g, -g, _initial_f_prev(f, g), np.zeros(runs, dtype=np.int64),
+                   np.zeros(runs, dtype=bool))
 
 
 def _cg_step(ctx, s: CGState, hp):
@@ -511,7 +543,7 @@ def _cg_step(ctx, s: CGState, hp):
     alpha0 = _first_trial(s.f, s.f_prev, slope, lr)
     if how == "wolfe":
         search = wolfe_search(ctx, s.x, s.f, s.g, d, alpha0, c1=hp["c1"], c2=hp["c2"],
-                              max_trials=hp["max_trials"])
+                              max_trials=hp["max_trials"], stalled=s.stalled)
         g = search.g
     else:
         if how == "exact_quadratic":
@@ -521,7 +553,7 @@ def _cg_step(ctx, s: CGState, hp):
             exact = -slope / curv
             alpha0 = np.where(np.isfinite(exact) & (curv > 0), exact, alpha0)
         search = backtracking_search(ctx, s.x, s.f, s.g, d, alpha0, c1=hp["c1"], rho=hp["rho"],
-                                     max_trials=hp["max_trials"])
+                                     max_trials=hp["max_trials"], stalled=s.stalled)
         g = _g_where_moved(ctx, search, s.g)
     x, f = search.x, search.f
     moved = search.alpha > 0
@@ -538,8 +570,12 @@ def _cg_step(ctx, s: CGState, hp):
     restart = ~(_dot(g, d_new) < 0) | ~moved | ~np.isfinite(beta)
     restart |= np.abs(_dot(g, s.g)) >= 0.1 * _dot(g, g)
     d_new = np.where(restart[:, None], -g, d_new)
-    searched = _searching(ctx, slope)
-    state = CGState(x, f, g, d_new, np.where(moved, s.f, s.f_prev), s.n_fail + (searched & ~moved))
+    searched = _searching(ctx, slope, s.stalled)
+    # already straight downhill: a failed search restarts along the same line
+    steepest = np.all(d == -s.g, axis=-1)
+    stalled = _stalled(searched, s.x, x, steepest, s.f, slope, lr, hp["c1"], s.stalled)
+    state = CGState(x, f, g, d_new, np.where(moved, s.f, s.f_prev), s.n_fail + (searched & ~moved),
+                    stalled)
     diag = {"grad": s.g, "direction": d, "trials": search.trials, "step": x - s.x}
     return state, diag
 
@@ -581,6 +617,7 @@ class BFGSState(NamedTuple):
     fresh: Array  # hinv is still the identity: scale it before the first update
     f_prev: Array
     n_fail: Array
+    stalled: Array  # stuck at a minimum to rounding (see _stalled)
 
     def note(self, i: int) -> str:
         """A remark for the run's message when line searches failed."""
@@ -593,7 +630,7 @@ def _bfgs_init(ctx, x0: Array, hp) -> BFGSState:
     runs, n = x0.shape
     eye = np.broadcast_to(np.eye(n), (runs, n, n)).copy()
     return BFGSState(x0, f, g, eye, np.ones(runs, dtype=bool), _initial_f_prev(f, g),
-                     np.zeros(runs, dtype=np.int64))
+                     np.zeros(runs, dtype=np.int64), np.zeros(runs, dtype=bool))
 
 
 def _bfgs_step(ctx, s: BFGSState, hp):
@@ -610,7 +647,7 @@ def _bfgs_step(ctx, s: BFGSState, hp):
     slope = _dot(s.g, d)
     alpha0 = _first_trial(s.f, s.f_prev, slope, hp["lr"])
     search = wolfe_search(ctx, s.x, s.f, s.g, d, alpha0, c1=hp["c1"], c2=hp["c2"],
-                          max_trials=hp["max_trials"])
+                          max_trials=hp["max_trials"], stalled=s.stalled)
     moved = search.alpha > 0
     x, f = search.x, search.f
     g = np.where(moved[:, None], search.g, s.g)
@@ -629,11 +666,13 @@ def _bfgs_step(ctx, s: BFGSState, hp):
     new = (hinv - rho[:, None, None] * (_outer(step, hy) + _outer(hy, step))
            + ((rho * rho * yhy + rho)[:, None, None]) * _outer(step, step))
     hinv = np.where(update[:, None, None], new, hinv)
-    searched = _searching(ctx, slope)
+    searched = _searching(ctx, slope, s.stalled)
     failed = searched & ~search.ok
     hinv = np.where(failed[:, None, None], eye, hinv)
+    # the direction was −g already (identity H⁻¹): a failed search resets to the same
+    stalled = _stalled(searched, s.x, x, fresh, s.f, slope, hp["lr"], hp["c1"], s.stalled)
     state = BFGSState(x, f, g, hinv, (fresh & ~update) | failed, np.where(moved, s.f, s.f_prev),
-                      s.n_fail + failed)
+                      s.n_fail + failed, stalled)
     diag = {"grad": s.g, "direction": d, "trials": search.trials, "step": step}
     return state, diag
 

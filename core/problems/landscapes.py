@@ -234,6 +234,10 @@ def two_bumps() -> Problem:
         e1, e2, ax, ay, bx, by = parts(X)
         return _stack_grad(-(e1 * ax + e2 * bx), -(e1 * ay + e2 * by))
 
+    def fg(X: Array) -> tuple[Array, Array]:  # the exponentials once for both
+        e1, e2, ax, ay, bx, by = parts(X)
+        return -(e1 + e2), _stack_grad(-(e1 * ax + e2 * bx), -(e1 * ay + e2 * by))
+
     def h(X: Array) -> Array:
         e1, e2, ax, ay, bx, by = parts(X)
         hxx = -(e1 * (ax * ax - 2) + e2 * (bx * bx - 2))
@@ -244,7 +248,7 @@ def two_bumps() -> Problem:
     return Problem(
         name="two_bumps", title="Two bumps (upside down)",
         formula="f = −[e^(−(x+1)² − (y−1)²) + 0.6·e^(−(x−1)² − 0.5(y+1)² + 0.1(x−3)(y−3))]",
-        dim=2, domain=[[-3, 3], [-3, 3]], f=f, g=g, h=h,
+        dim=2, domain=[[-3, 3], [-3, 3]], f=f, g=g, h=h, fg=fg,
         minima=[_BUMP_GLOBAL, _BUMP_LOCAL], saddles=[_BUMP_SADDLE],
         description=(
             "The two-bump surface from the lecture slides, turned upside down so "
