@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,7 +35,11 @@ def grab(widget: QWidget) -> QImage:
     gl = getattr(widget, "gl", None)
     if gl is not None and gl.isVisible():
         return gl.grabFramebuffer()
-    return widget.grab().toImage()
+    if "gui.views.gl_window" not in sys.modules:  # no 3-D view was ever made
+        return widget.grab().toImage()
+    from .views.gl_window import grab_window
+
+    return grab_window(widget)
 
 
 def export_png(widget: QWidget, path: str | os.PathLike) -> Path:

@@ -34,7 +34,7 @@ from .panels.dataset_panel import DatasetPanel
 from .panels.learning_rate_panel import LearningRatePanel
 from .panels.method_panel import MethodPanel
 from .panels.scenario_panel import ScenarioPanel
-from .style import STATUS_COLOURS
+from .style import STATUS_COLOURS, draw_fast
 from .throttle import Throttled
 from .views.data_view import DataView
 from .views.landscape_view import OVERLAYS, LandscapeView
@@ -167,8 +167,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_line, 1)
 
         c = self.controller
-        # Redraw at most ~30 times a second however fast batches arrive.
-        self._refresh_soon = Throttled(self._refresh, 33, parent=self)
+        # Redraw at most ~60 times a second however fast batches arrive.
+        self._refresh_soon = Throttled(self._refresh, 16, parent=self)
         self._surface_soon = Throttled(lambda traces: self.surface.set_paths(traces), 150,
                                        parent=self)
         self._one_flush = OneFlushPerFrame(self)  # all changed views in one repaint
@@ -835,6 +835,8 @@ class MainWindow(QMainWindow):
         self._surface_soon(shown)
         if not any(r.trace.n or r.trace.last_step >= 0 for r in racers):
             self.loss.clear()
+        fast = c.state == "running"
+        self.loss.live = fast
         self.loss.set_runs([(r.label, r.colour, r.trace, r.status) for r in racers])
         self.data_view.set_runs([(r.label, r.colour, r.trace) for r in racers])
         if self._lazy["convergence"].is_built:
@@ -843,6 +845,8 @@ class MainWindow(QMainWindow):
         if self._plane is not None and c.state == "running":
             self._reslice_soon()
         self._update_texts()
+        draw_fast(self.landscape, fast)
+        draw_fast(self.loss.plot, fast)
         self._one_flush.flush()
 
     def _update_texts(self) -> None:

@@ -27,7 +27,9 @@ def run_and_save(window, path: str) -> int:
         _settle(0.05)
     controller.shutdown()
     _settle(0.3)
-    ok = window.grab().save(path)
+    from .export import grab
+
+    ok = grab(window).save(path)
     window.close()
     if not ok:
         print(f"optiscope: error: could not write the screenshot to {path!r}", file=sys.stderr)

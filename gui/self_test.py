@@ -241,7 +241,8 @@ def _view(window, name: str) -> QWidget | None:
 
 
 def _gl_widget(surface: QWidget):
-    """The surface view's OpenGL widget, created if the view makes it lazily."""
+    """The surface view's OpenGL view (its ``gl`` window, or an OpenGL widget
+    inside it), created if the view makes it lazily; None if there is none."""
     from PySide6.QtOpenGLWidgets import QOpenGLWidget
 
     ensure = getattr(surface, "ensure_gl", None)
@@ -251,11 +252,11 @@ def _gl_widget(surface: QWidget):
         _wait(lambda: surface.findChild(QOpenGLWidget) is not None, timeout=10.0)
     if isinstance(surface, QOpenGLWidget):
         return surface
-    widget = surface.findChild(QOpenGLWidget)
-    if widget is None:
+    view = getattr(surface, "gl", None) or surface.findChild(QOpenGLWidget)
+    if view is None:
         return None
-    _wait(lambda: widget.isValid(), timeout=10.0)
-    return widget if widget.isValid() else None
+    _wait(lambda: view.isValid(), timeout=10.0)
+    return view if view.isValid() else None
 
 
 def _surface_note(surface: QWidget) -> str:

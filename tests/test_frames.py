@@ -197,3 +197,38 @@ def test_the_banner_is_restyled_only_when_its_colour_changes(qtbot, monkeypatch)
     banner.show_message("Diverged", "#b2182b")
     assert banner.text() == "Diverged" and len(sheets) == 1
     assert "#b2182b" in banner.styleSheet()
+
+
+def test_a_playing_race_draws_curves_without_antialiasing_and_the_still_picture_with(
+        qtbot, window):
+    window.apply(problem="himmelblau", method=["gd", "adam"], lr=0.01, steps=100_000)
+    curves = [items.line for items in window.landscape._racers] + window.loss._curves
+    window.controller.play()
+    qtbot.waitUntil(lambda: window.controller.state == "running")
+    qtbot.wait(100)
+    curves = [items.line for items in window.landscape._racers] + window.loss._curves
+    assert curves and not any(c.curve.opts["antialias"] for c in curves)
+    window.controller.pause()
+    qtbot.waitUntil(lambda: window.controller.state == "paused")
+    qtbot.wait(50)
+    assert all(c.curve.opts["antialias"] for c in curves)
+
+
+def test_the_legend_counts_follow_four_times_a_second_while_playing(qtbot, window):
+    window.apply(problem="bowl", method="gd", lr=0.01, start=[1.5, 1.0], steps=1000)
+    loss = window.loss
+    trace = window.controller.racers[0].trace
+    steps(qtbot, window, 2)
+    legend = loss.legend.getLabel(loss._curves[0])
+    first = trace.last_step
+    assert f": {first} steps" in legend.text
+    loss.live = True  # as while the race plays
+    steps(qtbot, window, 3)
+    assert f": {first} steps" in legend.text  # not yet: less than a quarter second
+    loss._legend_time -= 0.3
+    steps(qtbot, window, 1)
+    assert f": {trace.last_step} steps" in legend.text  # a quarter second later
+    assert trace.last_step > first
+    loss.live = False  # paused: every refresh
+    steps(qtbot, window, 1)
+    assert f": {trace.last_step} steps" in legend.text

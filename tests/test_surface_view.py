@@ -69,3 +69,27 @@ def test_reset_camera_restores_the_view(qtbot, view):
     view.reset_button.click()
     assert view.gl.cameraParams()["azimuth"] == before["azimuth"]
     assert view.gl.cameraParams()["elevation"] == before["elevation"]
+
+
+def test_the_3d_view_is_a_gl_window_of_its_own_with_a_depth_buffer(qtbot, view):
+    """Not a QOpenGLWidget: with one in it, Qt composites the whole main window
+    through OpenGL on every repaint (slow with software GL).  Its own window
+    needs a depth buffer asked for, or hills would not hide what is behind them."""
+    from PySide6.QtOpenGLWidgets import QOpenGLWidget
+
+    from gui.views.gl_window import GLViewWindow
+
+    assert isinstance(view.gl, GLViewWindow) and view.gl_container.isVisible()
+    assert view.findChild(QOpenGLWidget) is None
+    assert view.gl.format().depthBufferSize() >= 16
+
+
+def test_a_window_grab_shows_the_3d_view(qtbot, view):
+    from gui.export import grab
+
+    view.set_problem(core.get_problem("two_bumps"))
+    whole = rgb(grab(view))
+    top_left = view.gl_container.mapTo(view, view.gl_container.rect().topLeft())
+    area = whole[top_left.y():top_left.y() + view.gl_container.height(),
+                 top_left.x():top_left.x() + view.gl_container.width()]
+    assert len(np.unique(area.reshape(-1, 3)[::7], axis=0)) > 50  # the coloured surface

@@ -56,7 +56,8 @@ class SurfaceView(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addLayout(bar)
         self._layout.addWidget(self.note)
-        self.gl = None  # the GLViewWidget, created on first show
+        self.gl = None  # the GL view (gl_window.GLViewWindow), created on first show
+        self.gl_container: QWidget | None = None  # the widget holding it in the layout
         self.problem: core.Problem | None = None
         self.scale: display.HeightScale | None = None
         self._surface = None
@@ -74,7 +75,7 @@ class SurfaceView(QWidget):
             QTimer.singleShot(150, self.ensure_gl)
 
     def ensure_gl(self) -> bool:
-        """Create the OpenGL widget (imports OpenGL); False if OpenGL is unavailable."""
+        """Create the OpenGL view (imports OpenGL); False if OpenGL is unavailable."""
         if self.gl is not None:
             return True
         if self._gl_failed:
@@ -83,16 +84,20 @@ class SurfaceView(QWidget):
         try:
             import pyqtgraph.opengl as gl
 
-            widget = gl.GLViewWidget()
+            from .gl_window import GLViewWindow, embed
+
+            view = GLViewWindow()
         except Exception as exc:  # noqa: BLE001 - any GL start-up failure is shown, not raised
             self._gl_failed = f"The 3-D view is unavailable on this computer: {exc}"
             self.note.setText(self._gl_failed)
             self.note.show()
             return False
-        widget.setObjectName("surfaceGL")
-        widget.setBackgroundColor("w")
-        self._layout.addWidget(widget, 1)
-        self.gl = widget
+        view.setObjectName("surfaceGL")
+        view.setBackgroundColor("w")
+        self.gl_container = embed(view, self)
+        self.gl_container.setObjectName("surfaceGLContainer")
+        self._layout.addWidget(self.gl_container, 1)
+        self.gl = view
         self._gl_module = gl
         self._rebuild()
         if was_active:  # a new native GL window can take activation away from the main window
@@ -123,13 +128,13 @@ class SurfaceView(QWidget):
             self.note.setText("The 3-D surface shows landscapes of two coordinates; "
                               "this problem has " + str(self.problem.dim) + ".")
             self.note.show()
-            if self.gl is not None:
-                self.gl.hide()
+            if self.gl_container is not None:
+                self.gl_container.hide()
             return
         self.note.setVisible(bool(self._gl_failed))
         if self.gl is None:
             return
-        self.gl.show()
+        self.gl_container.show()
         gl = self._gl_module
         for item in self._items:
             self.gl.removeItem(item)
