@@ -813,6 +813,7 @@ class MainWindow(QMainWindow):
         self.controller.set_start(x)
 
     def _state_changed(self, state: str) -> None:
+        self.surface.set_live(state == "running")
         self.play_action.setText("⏸  Pause" if state == "running" else "▶  Play")
         self.step_action.setEnabled(state != "running" and state != "finished")
         if self._plane is not None and state in ("paused", "finished"):

@@ -214,21 +214,30 @@ def test_a_playing_race_draws_curves_without_antialiasing_and_the_still_picture_
     assert all(c.curve.opts["antialias"] for c in curves)
 
 
-def test_the_legend_counts_follow_four_times_a_second_while_playing(qtbot, window):
-    window.apply(problem="bowl", method="gd", lr=0.01, start=[1.5, 1.0], steps=1000)
-    loss = window.loss
-    trace = window.controller.racers[0].trace
-    steps(qtbot, window, 2)
+def test_the_legend_counts_follow_four_times_a_second_while_playing(qtbot):
+    import core
+    from gui.views.loss_view import LossView
+
+    loss = LossView()
+    qtbot.addWidget(loss)
+    p = core.get_problem("bowl")
+    trace = core.Trace(2)
+    batches = core.iterate(p, "gd", [1.5, 1.0], steps=1000, lr=0.01, batch_size=1)
+
+    def advance(n):
+        for _ in range(n):
+            trace.extend(next(batches))
+        loss.set_runs([("Gradient descent", "#D55E00", trace, "running")])
+
+    advance(3)
     legend = loss.legend.getLabel(loss._curves[0])
-    first = trace.last_step
-    assert f": {first} steps" in legend.text
+    assert legend.text.startswith("Gradient descent: 3 steps")
     loss.live = True  # as while the race plays
-    steps(qtbot, window, 3)
-    assert f": {first} steps" in legend.text  # not yet: less than a quarter second
+    advance(3)
+    assert "3 steps" in legend.text  # not yet: less than a quarter second
     loss._legend_time -= 0.3
-    steps(qtbot, window, 1)
-    assert f": {trace.last_step} steps" in legend.text  # a quarter second later
-    assert trace.last_step > first
+    advance(1)
+    assert "7 steps" in legend.text  # a quarter second later
     loss.live = False  # paused: every refresh
-    steps(qtbot, window, 1)
-    assert f": {trace.last_step} steps" in legend.text
+    advance(1)
+    assert "8 steps" in legend.text

@@ -93,3 +93,35 @@ def test_a_window_grab_shows_the_3d_view(qtbot, view):
     area = whole[top_left.y():top_left.y() + view.gl_container.height(),
                  top_left.x():top_left.x() + view.gl_container.width()]
     assert len(np.unique(area.reshape(-1, 3)[::7], axis=0)) > 50  # the coloured surface
+
+
+def test_a_playing_race_draws_the_lighter_surface_and_the_still_picture_the_full_one(
+        qtbot, view):
+    from gui.views.surface_view import LIVE_RESOLUTION, SURFACE_RESOLUTION
+
+    view.set_problem(core.get_problem("himmelblau"))
+    full, light = view._meshes
+    assert full.visible() and not light.visible()
+    assert len(full.opts["meshdata"].vertexes()) == SURFACE_RESOLUTION ** 2
+    assert len(light.opts["meshdata"].vertexes()) == LIVE_RESOLUTION ** 2
+    still = rgb(view.gl.grabFramebuffer())
+    view.set_live(True)
+    assert light.visible() and not full.visible()
+    playing = rgb(view.gl.grabFramebuffer())
+    # the same landscape, drawn from fewer triangles: nearly the same picture
+    assert np.mean(np.abs(playing.astype(int) - still).sum(axis=-1) > 30) < 0.05
+    view.set_height_mode("log")  # a rebuild keeps drawing the lighter one while playing
+    full, light = view._meshes
+    assert light.visible() and not full.visible()
+    view.set_live(False)
+    assert full.visible() and not light.visible()
+
+
+def test_the_window_switches_the_surface_with_play_and_pause(qtbot, window):
+    window.apply(problem="himmelblau", method="gd", lr=0.01, steps=100_000)
+    qtbot.waitUntil(lambda: len(window.surface._meshes) == 2, timeout=5000)
+    full, light = window.surface._meshes
+    window.controller.play()
+    qtbot.waitUntil(lambda: light.visible() and not full.visible())
+    window.controller.pause()
+    qtbot.waitUntil(lambda: full.visible() and not light.visible())
