@@ -15,9 +15,16 @@ request: Qt paints all changed views and flushes the window once.
 
 from __future__ import annotations
 
+import time
+
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import QWidget
+
+#: Seconds between searches of the window for plots (a search costs ~0.4 ms; a
+#: plot made since the last one repaints on its own until the next).
+RESCAN = 1.0
 
 
 class OneFlushPerFrame(QObject):
@@ -31,6 +38,8 @@ class OneFlushPerFrame(QObject):
         self._window = window
         self._holding = False
         self._held = False
+        self._views: list = []
+        self._found_at = -1e9
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
@@ -43,10 +52,14 @@ class OneFlushPerFrame(QObject):
         """Let the plots' scenes take their changes now and repaint the window once."""
         if not self._window.isVisible():
             return
+        now = time.monotonic()
+        if now - self._found_at > RESCAN:
+            self._views = self._window.findChildren(pg.GraphicsView)
+            self._found_at = now
         self._holding = True
         try:
-            for view in self._window.findChildren(pg.GraphicsView):
-                if view.isVisible():
+            for view in self._views:
+                if shiboken6.isValid(view) and view.isVisible():
                     QCoreApplication.sendPostedEvents(view.scene(), QEvent.Type.MetaCall)
         finally:
             self._holding = False

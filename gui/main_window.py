@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,10 @@ from .views.landscape_view import OVERLAYS, LandscapeView
 from .views.loss_view import LossView
 from .views.surface_view import SurfaceView
 from .widgets import Banner, LazyTab, Pane
+
+#: Seconds between updates of the 3-D view's paths (software OpenGL redraws the
+#: whole 256×256 or 128×128 surface each time).
+SURFACE_INTERVAL = 0.15
 
 #: Export menu: (label, kind, target).
 EXPORTS = (
@@ -169,7 +174,9 @@ class MainWindow(QMainWindow):
         c = self.controller
         # Redraw at most ~60 times a second however fast batches arrive.
         self._refresh_soon = Throttled(self._refresh, 16, parent=self)
-        self._surface_soon = Throttled(lambda traces: self.surface.set_paths(traces), 150,
+        self._surface_time = 0.0  # when a playing race last updated the 3-D view
+        self._surface_soon = Throttled(lambda traces: self.surface.set_paths(traces),
+                                       round(1000 * SURFACE_INTERVAL),
                                        parent=self)
         self._one_flush = OneFlushPerFrame(self)  # all changed views in one repaint
         c.updated.connect(self._refresh_soon)
@@ -831,9 +838,21 @@ class MainWindow(QMainWindow):
         if self.landscape.problem is not None and self.landscape.problem.dim != shown_dim:
             return
         shown = [(r.colour, self._shown(r.trace)) for r in racers]
+        # Software OpenGL redraws the whole surface each time: update it less often
+        # (SURFACE_INTERVAL).  While a race plays it gets a frame of its own, the
+        # other views following at the next frame: a frame drawing them all would
+        # take longer than one frame's time.
+        if c.state == "running" and self.surface.isVisible():
+            now = time.monotonic()
+            if now - self._surface_time >= SURFACE_INTERVAL:
+                self._surface_time = now
+                self._surface_soon.cancel()
+                self.surface.set_paths(shown)
+                self._refresh_soon()  # the other views at the next frame
+                return
+        else:
+            self._surface_soon(shown)
         self.landscape.set_paths(shown)
-        # Software OpenGL redraws the whole surface each time: update it less often.
-        self._surface_soon(shown)
         if not any(r.trace.n or r.trace.last_step >= 0 for r in racers):
             self.loss.clear()
         fast = c.state == "running"

@@ -6,6 +6,8 @@ show still follows the data when it changes.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from PySide6.QtCore import QEvent, QObject
 
@@ -241,3 +243,67 @@ def test_the_legend_counts_follow_four_times_a_second_while_playing(qtbot):
     loss.live = False  # paused: every refresh
     advance(1)
     assert "8 steps" in legend.text
+
+
+def test_at_full_speed_the_worker_waits_for_the_display_instead_of_computing_ahead():
+    """A frame computed and not yet taken by the display: the stream waits for it
+    (drawing needs Python's GIL too) instead of computing more it cannot show."""
+    import threading
+
+    import core
+    from gui.worker import stream
+
+    runners = [core.Runner("bowl", "gd", [1.0, 1.0], steps=10_000_000, lr=1e-9, tol=0.0)]
+    wake, consumed = threading.Event(), threading.Event()
+    consumed.set()  # the display is ready for the first frame
+    frames = stream(runners, lambda: 0.0, wake, consumed)
+    try:
+        first = next(frames)  # computed and handed over at once
+        assert first[0] and first[0][-1].steps[-1] >= 1
+        done = runners[0].k
+        holder = {}
+        thread = threading.Thread(target=lambda: holder.setdefault("next", next(frames)),
+                                  daemon=True)
+        thread.start()
+        time.sleep(0.3)  # the display has not taken the first frame
+        assert thread.is_alive()
+        ahead = runners[0].k
+        assert ahead > done  # one frame computed ahead...
+        time.sleep(0.2)
+        assert runners[0].k == ahead  # ...and then it waits
+        consumed.set()
+        thread.join(2)
+        assert not thread.is_alive() and holder["next"][0]
+    finally:
+        wake.set()  # the stream ends
+
+
+def test_while_playing_the_3d_view_gets_frames_of_its_own(qtbot, window, monkeypatch):
+    window.apply(problem="himmelblau", method=["gd", "adam"], lr=0.01, steps=100_000)
+    qtbot.waitUntil(lambda: window.surface.gl is not None, timeout=5000)
+    calls = []
+    for view, name in ((window.surface, "surface"), (window.landscape, "contour")):
+        original = view.set_paths
+        monkeypatch.setattr(view, "set_paths",
+                            lambda traces, original=original, name=name: (
+                                calls.append((name, window._refresh_count)), original(traces)))
+    count = {"n": 0}
+    original_refresh = window._refresh
+
+    def counted():
+        count["n"] += 1
+        window._refresh_count = count["n"]
+        original_refresh()
+
+    window._refresh_count = 0
+    monkeypatch.setattr(window, "_refresh", counted)
+    window._refresh_soon._func = counted
+    window.controller.play()
+    qtbot.wait(1200)
+    window.controller.pause()
+    playing = [c for c in calls[:-4]]  # (a pause draws everything at once)
+    surface = {n for name, n in playing if name == "surface"}
+    contour = {n for name, n in playing if name == "contour"}
+    assert 4 <= len(surface) <= 10  # about every 0.15 s
+    assert len(contour) > 3 * len(surface)
+    assert not surface & contour  # never in the same frame
