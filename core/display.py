@@ -121,6 +121,54 @@ def clip_points(points: Array, domain: Array, margin: float = 2.0) -> Array:
     return P
 
 
+#: Paths are drawn to within this fraction of the plotted region's diagonal
+#: (well under a pixel of any plot on screen).
+PATH_DETAIL = 1e-3
+
+
+def path_spacing(domain: Array, detail: float = PATH_DETAIL) -> float:
+    """The spacing for :func:`thin_path` on a plot of ``domain``.
+
+    >>> path_spacing([[-5, 5], [-5, 5]])  # doctest: +ELLIPSIS
+    0.01414...
+    """
+    dom = np.asarray(domain, dtype=float)
+    return float(detail * np.hypot(*(dom[:2, 1] - dom[:2, 0])))
+
+
+def thin_path(points: Array, spacing: float) -> Array:
+    """Indices of the points of a path worth drawing when ``spacing`` is below
+    what the eye can tell apart (about a pixel).
+
+    A point is kept when the path, measured along its length, has entered a new
+    stretch of ``spacing`` since the previous point, so the drawn line is never
+    more than ``spacing`` away from the full one.  Long steps (a zigzag) are all
+    kept; the thousands of tiny steps of a run settling at its minimum become a
+    few.  The first and last points and every non-finite row with its
+    neighbours (the breaks of the line) are always kept.
+
+    >>> thin_path([[0, 0], [1, 0], [1.001, 0], [1.002, 0], [2, 0]], 0.01).tolist()
+    [0, 1, 4]
+    """
+    P = np.asarray(points, dtype=float)
+    n = len(P)
+    if n <= 2 or not spacing > 0:
+        return np.arange(n)
+    with np.errstate(all="ignore"):
+        step = np.sqrt(((P[1:] - P[:-1]) ** 2).sum(axis=-1))
+        step[~np.isfinite(step)] = 0.0
+        stretch = np.floor(np.concatenate([[0.0], np.cumsum(step)]) / spacing)
+    keep = np.empty(n, dtype=bool)
+    keep[0] = keep[-1] = True
+    keep[1:-1] = stretch[1:-1] != stretch[:-2]
+    bad = ~np.isfinite(P).all(axis=-1)
+    if bad.any():
+        keep |= bad
+        keep[1:] |= bad[:-1]
+        keep[:-1] |= bad[1:]
+    return np.flatnonzero(keep)
+
+
 def finite_rows(points: Array) -> Array:
     """Only the rows whose coordinates are all finite (markers for NaN points are
     not drawn; a plotting library may also warn about all-NaN data).

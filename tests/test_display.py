@@ -77,3 +77,33 @@ def test_opengl_surface_renders_pixels(qtbot):
     # The lit surface is orange: red well above blue. ("shaded" also proves
     # that GLSL shaders compile on this GL.)
     assert (pixels[lit][:, 0].astype(int) - pixels[lit][:, 2]).mean() > 100, renderer
+
+
+def test_thin_path_keeps_what_can_be_seen_and_drops_a_settled_tail():
+    import core
+    from core import display
+    from core.display import path_spacing, thin_path
+
+    p = core.get_problem("ellipse")
+    r = core.run(p, "gd", [2.0, 1.5], steps=3000, lr=0.05, tol=0.0, keep_path=True)  # zigzags in
+    path = display.clip_points(r.path, p.domain)
+    spacing = path_spacing(p.domain)
+    keep = thin_path(path, spacing)
+    assert keep[0] == 0 and keep[-1] == len(path) - 1
+    assert len(keep) < 0.1 * len(path)  # thousands of steps at the minimum: a few points
+    zigzag = np.flatnonzero(np.linalg.norm(np.diff(path, axis=0), axis=1) > spacing) + 1
+    assert set(zigzag) <= set(keep)  # every visible step is drawn
+    # every dropped point lies within one spacing of the drawn line's vertex before it
+    for i in np.setdiff1d(np.arange(len(path)), keep):
+        before = keep[keep < i].max()
+        assert np.linalg.norm(path[i] - path[before]) <= spacing * (1 + 1e-9)
+
+
+def test_thin_path_keeps_the_breaks_of_a_diverged_path():
+    from core.display import thin_path
+
+    path = np.array([[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [np.nan, np.nan], [1.0, 1.0],
+                     [1.0, 1.0], [1.0, 1.0]])
+    assert thin_path(path, 0.1).tolist() == [0, 2, 3, 4, 6]
+    assert thin_path(path[:2], 0.1).tolist() == [0, 1]
+    assert thin_path(path, 0.0).tolist() == list(range(7))

@@ -125,3 +125,20 @@ def test_the_window_switches_the_surface_with_play_and_pause(qtbot, window):
     qtbot.waitUntil(lambda: light.visible() and not full.visible())
     window.controller.pause()
     qtbot.waitUntil(lambda: full.visible() and not light.visible())
+
+
+def test_paths_draw_only_what_can_be_seen_and_plain_lines_while_playing(qtbot, view):
+    p = core.get_problem("bowl")
+    view.set_problem(p)
+    trace = core.Trace(2)
+    for batch in core.iterate(p, "gd", [1.0, 1.0], steps=2000, lr=0.1, tol=0.0):
+        trace.extend(batch)
+    view.set_paths([("#D55E00", trace)])
+    line, ball = view._paths[0]
+    assert 5 < len(line.pos) < 0.05 * len(trace.x)  # the settled tail is one point
+    np.testing.assert_allclose(line.pos[-1, :2], trace.x[-1], atol=1e-12)  # ends at the ball
+    assert line.antialias
+    view.set_live(True)
+    assert not line.antialias
+    view.set_live(False)
+    assert line.antialias

@@ -325,6 +325,9 @@ class LandscapeView(pg.PlotWidget):
             pts = self._display_points(trace)
             if self.hold and len(pts) > 1:
                 pts = pts[:-1]
+            if self.problem is not None and self.problem.dim == 2:
+                # a run settled at its minimum adds points no one can see
+                pts = pts[display.thin_path(pts, display.path_spacing(self.problem.domain))]
             if items.style_key != (colour, width):
                 items.style_key = (colour, width)
                 items.line.setPen(pg.mkPen(colour, width=width))

@@ -178,8 +178,12 @@ class SurfaceView(QWidget):
                                                  smooth=True, computeNormals=False)
 
     def set_live(self, live: bool) -> None:
-        """While ``live`` (a race playing) draw the lighter surface; else the full one."""
+        """While ``live`` (a race playing) draw the lighter surface and plain lines;
+        else the full surface and smooth lines."""
+        changed = self._live != bool(live)
         self._live = bool(live)
+        if changed:
+            self.set_paths(self._traces)
         if len(self._meshes) == 2:
             full, light = self._meshes
             if full.visible() == self._live or light.visible() != self._live:
@@ -228,8 +232,14 @@ class SurfaceView(QWidget):
                 continue
             colour, trace = traces[i]
             rgba = pg.mkColor(colour).getRgbF()
-            pts = self._lift(trace.x, trace.column("f")) if trace.last_x is not None else np.zeros((0, 3))
-            line.setData(pos=pts, color=rgba, width=appearance.CURRENT.line_width)
+            if trace.last_x is None:
+                pts = np.zeros((0, 3))
+            else:
+                keep = display.thin_path(trace.x[:, :2], display.path_spacing(self.problem.domain))
+                pts = self._lift(trace.x[keep], trace.column("f")[keep])
+            # smooth (antialiased) lines cost software OpenGL much: not while a race plays
+            line.setData(pos=pts, color=rgba, width=appearance.CURRENT.line_width,
+                         antialias=not self._live)
             ball.setData(pos=pts[-1:], color=rgba, size=appearance.CURRENT.ball_size)
 
     def appearance_changed(self) -> None:
