@@ -191,7 +191,7 @@ class RunController(QObject):
         # What the worker computed but had not sent when it was asked to stop.
         worker.returned.connect(lambda rest: self._on_batches(rest, generation))
         worker.errored.connect(self._on_error)
-        worker.finished.connect(self._on_finished)
+        worker.finished.connect(lambda: self._on_finished(worker))
         self._worker = worker
         self._set_state("running")
         self._pool.start(worker)
@@ -320,9 +320,12 @@ class RunController(QObject):
         self.crashed.emit(exc)
         self._set_state("paused")
 
-    def _on_finished(self) -> None:
+    def _on_finished(self, worker) -> None:
         # Only the current worker's end matters; a quit worker was forgotten already.
-        if self._worker is not None and not self._worker.is_running:
+        # (Asking whether the current one still runs was not enough: a late end of
+        # a quit worker, arriving before a new one had started running, orphaned
+        # the new one; nothing could stop it any more.)
+        if worker is self._worker:
             self._worker = None
         self._check_finished()
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
 import core
@@ -31,15 +31,30 @@ class ExportError(ValueError):
 
 
 def grab(widget: QWidget) -> QImage:
-    """The widget as the app drew it (the 3-D view through OpenGL)."""
+    """The widget as the app drew it, 3-D views included.
+
+    A 3-D view is a native OpenGL window inside the main window (see
+    ``views.gl_window``), which ``QWidget.grab()`` leaves out: each visible one
+    (a widget's ``gl`` with its ``gl_container``) is painted in its place.
+    """
     gl = getattr(widget, "gl", None)
     if gl is not None and gl.isVisible():
         return gl.grabFramebuffer()
-    if "gui.views.gl_window" not in sys.modules:  # no 3-D view was ever made
-        return widget.grab().toImage()
-    from .views.gl_window import grab_window
-
-    return grab_window(widget)
+    image = widget.grab().toImage()
+    painter = None
+    for holder in widget.findChildren(QWidget):
+        view, container = getattr(holder, "gl", None), getattr(holder, "gl_container", None)
+        if view is None or container is None or not container.isVisible():
+            continue
+        picture = view.grabFramebuffer()
+        if picture.isNull():
+            continue
+        if painter is None:
+            painter = QPainter(image)
+        painter.drawImage(QRect(container.mapTo(widget, QPoint(0, 0)), container.size()), picture)
+    if painter is not None:
+        painter.end()
+    return image
 
 
 def export_png(widget: QWidget, path: str | os.PathLike) -> Path:

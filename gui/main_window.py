@@ -838,11 +838,12 @@ class MainWindow(QMainWindow):
         if self.landscape.problem is not None and self.landscape.problem.dim != shown_dim:
             return
         shown = [(r.colour, self._shown(r.trace)) for r in racers]
+        playing = c.state == "running"
         # Software OpenGL redraws the whole surface each time: update it less often
         # (SURFACE_INTERVAL).  While a race plays it gets a frame of its own, the
         # other views following at the next frame: a frame drawing them all would
         # take longer than one frame's time.
-        if c.state == "running" and self.surface.isVisible():
+        if playing and self.surface.isVisible():
             now = time.monotonic()
             if now - self._surface_time >= SURFACE_INTERVAL:
                 self._surface_time = now
@@ -855,18 +856,17 @@ class MainWindow(QMainWindow):
         self.landscape.set_paths(shown)
         if not any(r.trace.n or r.trace.last_step >= 0 for r in racers):
             self.loss.clear()
-        fast = c.state == "running"
-        self.loss.live = fast
+        self.loss.live = playing
         self.loss.set_runs([(r.label, r.colour, r.trace, r.status) for r in racers])
         self.data_view.set_runs([(r.label, r.colour, r.trace) for r in racers])
         if self._lazy["convergence"].is_built:
             self.convergence_view.set_runs([(r.label, r.colour, r.trace, r.status) for r in racers])
         self._update_sweep_context()
-        if self._plane is not None and c.state == "running":
+        if self._plane is not None and playing:
             self._reslice_soon()
         self._update_texts()
-        draw_fast(self.landscape, fast)
-        draw_fast(self.loss.plot, fast)
+        draw_fast(self.landscape, playing)
+        draw_fast(self.loss.plot, playing)
         self._one_flush.flush()
 
     def _update_texts(self) -> None:

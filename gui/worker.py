@@ -46,16 +46,13 @@ def stream(runners: Sequence[core.Runner], pace: Callable[[], float],
         if rate <= 0 and frames and consumed is not None:
             # At full speed with a frame already waiting, the display is behind:
             # let it catch up (drawing needs Python's GIL too) rather than compute
-            # more it cannot show yet.  (A race of 8 at full speed drew 11 frames
-            # a second, with the window unresponsive for up to 0.3 s.)
+            # more it cannot show yet, then hand that frame over below.  (A race of
+            # 8 at full speed drew 11 frames a second, the window unresponsive for
+            # up to 0.3 s.)
             if not consumed.wait(FRAME):
                 continue
-            consumed.clear()
-            yield pending
-            pending = [[] for _ in runners]
-            frames = 0
-            continue
-        if rate <= 0:
+            period = FRAME
+        elif rate <= 0:
             for held, r in zip(pending, runners, strict=True):
                 held.append(r.advance(chunk))
             spent = time.perf_counter() - started
@@ -65,12 +62,13 @@ def stream(runners: Sequence[core.Runner], pace: Callable[[], float],
             elif spent > BUSY * 2 and chunk > 1:
                 chunk //= 2
             period = FRAME
+            frames += 1
         else:
             n = max(1, round(rate * FRAME)) if rate >= FPS else 1
             for held, r in zip(pending, runners, strict=True):
                 held.append(r.advance(n))
             period = FRAME if rate >= FPS else 1.0 / rate
-        frames += 1
+            frames += 1
         finished = all(r.done for r in runners)
         if consumed is None or consumed.is_set() or finished or frames >= MAX_PENDING:
             if consumed is not None:

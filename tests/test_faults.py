@@ -556,3 +556,19 @@ def test_closing_the_window_twice_warns_nothing(qtbot):
     win.show()
     qtbot.waitExposed(win)
     win.close()
+
+
+def test_a_late_end_of_a_quit_worker_does_not_orphan_the_new_one(qtbot, window):
+    """The end of a worker that was asked to stop can arrive after the next one
+    was created but before it started running; only the worker that ended may
+    be forgotten, or nothing can stop the new one any more."""
+    window.apply(problem="rosenbrock", method=["gd", "adam"], lr=1e-4, steps=1_000_000)
+    window.set_speed(0)
+    c = window.controller
+    c.play()
+    new = c._worker
+    assert new is not None
+    c._on_finished(object())  # the late "finished" of some earlier worker
+    assert c._worker is new
+    assert c.shutdown() and no_worker_left()
+    assert c._worker is None

@@ -12,16 +12,20 @@ items) to a ``QOpenGLWindow`` instead, placed in the layout through
 changes, and the rest of the window keeps plain raster repaints of just the
 parts that changed.  This module imports OpenGL: import it lazily.
 
-A native child window is not part of ``QWidget.grab()``: :func:`grab_window`
+A native child window is not part of ``QWidget.grab()``: ``gui.export.grab``
 paints the GL views' own pictures into the grab (screenshots, exports).  A
 widget holding a view names it ``gl`` and its container ``gl_container``.
 """
 
 from __future__ import annotations
 
+import atexit
+import weakref
+
+import shiboken6
 from pyqtgraph.opengl.GLViewWidget import GLViewMixin
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtOpenGL import QOpenGLWindow
 from PySide6.QtWidgets import QWidget
 
@@ -52,23 +56,21 @@ def embed(window: GLViewWindow, parent: QWidget | None = None) -> QWidget:
     container = QWidget.createWindowContainer(window, parent)
     container.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
     container.setMinimumSize(120, 120)
+    _containers.add(container)
     return container
 
 
-def grab_window(widget: QWidget) -> QImage:
-    """``widget.grab()`` with every visible embedded GL view painted in its place."""
-    image = widget.grab().toImage()
-    painter = None
-    for holder in [widget, *widget.findChildren(QWidget)]:
-        view, container = getattr(holder, "gl", None), getattr(holder, "gl_container", None)
-        if not isinstance(view, GLViewWindow) or container is None or not container.isVisible():
-            continue
-        picture = view.grabFramebuffer()
-        if picture.isNull():
-            continue
-        if painter is None:
-            painter = QPainter(image)
-        painter.drawImage(QRect(container.mapTo(widget, QPoint(0, 0)), container.size()), picture)
-    if painter is not None:
-        painter.end()
-    return image
+#: Every container made by :func:`embed` and not yet deleted.
+_containers: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _delete_containers() -> None:
+    """Delete the containers (and with them their GL windows) before Qt's own
+    clean-up at exit.  The GL window stays owned by its Python object after
+    ``createWindowContainer``: when Python's finalisation deleted it first, the
+    container, destroyed later with its top-level window by ``~QApplication``,
+    used the deleted window and crashed the process at exit."""
+    for container in list(_containers):
+        if shiboken6.isValid(container):
+            shiboken6.delete(container)

@@ -197,7 +197,6 @@ class LossView(QWidget):
                     self._range = shown
                     vb.setRange(xRange=shown[0], yRange=shown[1], padding=0.02)
 
-
     def _update_legend(self) -> None:
         self._legend_time = time.monotonic()
         for curve, (label, _, trace, _) in zip(self._curves, self._data, strict=False):

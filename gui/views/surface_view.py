@@ -64,7 +64,6 @@ class SurfaceView(QWidget):
         self.gl_container: QWidget | None = None  # the widget holding it in the layout
         self.problem: core.Problem | None = None
         self.scale: display.HeightScale | None = None
-        self._surface = None
         self._items: list = []
         self._meshes: tuple = ()  # (full, light) surfaces: see set_live
         self._live = False
