@@ -24,21 +24,7 @@ def mixed_starts(p: core.Problem, runs: int = 23, seed: int = 0) -> np.ndarray:
     return X
 
 
-@pytest.mark.parametrize("problem_name", PROBLEMS)
-@pytest.mark.parametrize("method", BATCHED)
-@pytest.mark.parametrize("chunk_values, threads", [(4, 3), (10, 1), (runner_module.CHUNK_VALUES, 2)])
-def test_chunked_batches_equal_the_plain_loop(method, problem_name, chunk_values, threads,
-                                              monkeypatch):
-    m = core.METHODS[method]
-    p = core.get_problem(problem_name)
-    if "residuals" in m.needs and not p.has_residuals:
-        pytest.skip(f"{method} needs residuals")
-    X0 = mixed_starts(p)
-    opts = dict(steps=60, tol=1e-4, **({"lr": 0.05} if "lr" in m.defaults else {}))
-    full = core.run(p, method, X0, **opts)  # records every step: the plain loop
-    monkeypatch.setattr(runner_module, "CHUNK_VALUES", chunk_values)
-    monkeypatch.setattr(runner_module, "THREADS", threads)
-    slim = core.run(p, method, X0, keep_path=False, **opts)
+def assert_same_runs(slim, full):
     np.testing.assert_array_equal(slim.x, full.x)
     np.testing.assert_array_equal(slim.fun, full.fun)
     np.testing.assert_array_equal(slim.path[-1], full.path[-1])
@@ -46,6 +32,60 @@ def test_chunked_batches_equal_the_plain_loop(method, problem_name, chunk_values
     for name in ("nit", "nfev", "ngev", "nhev", "status"):
         np.testing.assert_array_equal(getattr(slim, name), getattr(full, name), err_msg=name)
     assert slim.message == full.message
+
+
+def chunked(monkeypatch, chunk_values: int, threads: int) -> None:
+    monkeypatch.setattr(runner_module, "CHUNK_VALUES", chunk_values)
+    monkeypatch.setattr(runner_module, "THREADED_CHUNK_VALUES", chunk_values)
+    monkeypatch.setattr(runner_module, "THREADS", threads)
+
+
+@pytest.mark.parametrize("problem_name", PROBLEMS)
+@pytest.mark.parametrize("method", BATCHED)
+@pytest.mark.parametrize("chunk_values, threads, tol",
+                         [(4, 3, 1e-4), (10, 1, 1e-4), (runner_module.CHUNK_VALUES, 2, 1e-4),
+                          (6, 2, 0.0)])
+def test_chunked_batches_equal_the_plain_loop(method, problem_name, chunk_values, threads, tol,
+                                              monkeypatch):
+    m = core.METHODS[method]
+    p = core.get_problem(problem_name)
+    if "residuals" in m.needs and not p.has_residuals:
+        pytest.skip(f"{method} needs residuals")
+    X0 = mixed_starts(p)
+    opts = dict(steps=60, tol=tol, **({"lr": 0.05} if "lr" in m.defaults else {}))
+    full = core.run(p, method, X0, **opts)  # records every step: the plain loop
+    chunked(monkeypatch, chunk_values, threads)
+    slim = core.run(p, method, X0, keep_path=False, **opts)
+    assert_same_runs(slim, full)
+
+
+def _huge_bowl() -> core.Problem:
+    """A bowl so steep that the squared gradient norm overflows at |x| ≈ 6,700
+    while the gradient, the value and x itself stay finite and in bounds."""
+    return core.Problem(
+        name="huge_bowl", title="Huge bowl", formula="f = 1e150·(x² + y²)", dim=2,
+        domain=[[-10, 10], [-10, 10]], f=lambda X: 1e150 * (X[..., 0] ** 2 + X[..., 1] ** 2),
+        g=lambda X: 2e150 * X, h=lambda X: np.broadcast_to(2e150 * np.eye(2), X.shape + (2,)),
+        columnar=True,
+    )
+
+
+@pytest.mark.parametrize("tol", [0.0, 1e-4])
+@pytest.mark.parametrize("method", ["gd", "adam"])
+def test_a_gradient_norm_overflowing_mid_run_is_caught_in_chunks(method, tol, monkeypatch):
+    # ascent doubles x each step (gd) or moves it by about 500 (adam): the squared
+    # norm of the gradient overflows after 12 to 16 steps; the chunks must notice.
+    p = _huge_bowl()
+    X0 = np.array([[1.0, 0.5], [0.5, 0.0], [-1.0, 1.0], [0.1, 0.1], [2.0, -2.0]])
+    lr = 5e-151 if method == "gd" else 500.0
+    full = core.run(p, method, X0, steps=40, lr=lr, tol=tol, maximize=True)
+    assert list(full.status) == ["diverged"] * 5, full.message
+    # mid-run, with the value and x finite and in bounds: the gradient's norm did it
+    assert np.all(full.nit > 10) and np.all(np.isfinite(full.fun))
+    assert np.abs(full.x).max() < 1e5
+    chunked(monkeypatch, 4, 2)
+    slim = core.run(p, method, X0, steps=40, lr=lr, tol=tol, maximize=True, keep_path=False)
+    assert_same_runs(slim, full)
 
 
 def test_chunked_iterate_over_many_batches(monkeypatch):
@@ -120,3 +160,19 @@ def test_methods_skip_diagnostics_nobody_keeps():
         ctx.diagnostics = False
         _, diag = m.step(ctx, s, hp)
         assert diag == {}
+
+
+@pytest.mark.parametrize("method", ["adam", "adamw", "gd"])
+def test_chunks_leave_the_callers_starts_alone(method, monkeypatch):
+    # chunks update their state in place (ctx.in_place): never the caller's arrays
+    chunked(monkeypatch, 6, 2)
+    X0 = mixed_starts(core.get_problem("himmelblau"))
+    before = X0.copy()
+    runner = core.Runner("himmelblau", method, X0, steps=30, lr=0.05, tol=0)
+    first = runner.state.x.copy()
+    runner.advance(10, record=False)
+    np.testing.assert_array_equal(X0, before)
+    assert not np.array_equal(runner.state.x, first)
+    runner.advance(20, record=False)
+    full = core.run("himmelblau", method, X0, steps=30, lr=0.05, tol=0)
+    np.testing.assert_array_equal(runner.state.x, full.x)

@@ -232,29 +232,31 @@ def _make_adam_step(decoupled: bool):
     def step(ctx, s: AdamState, hp):
         lr, b1, b2, eps, wd = hp["lr"], hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
         t = s.t + 1
-        x = s.x
-        grad = s.g
+        # torch's order of operations (a + b = b + a, a·b = b·a exactly), on
+        # fresh arrays, or on the state's own arrays when the runner allows it
+        # (``ctx.in_place``: a large batch then allocates almost nothing).
+        mine = ctx.in_place
+        x, grad = s.x, s.g
         if decoupled:
-            x = x * (1 - lr * wd)
+            x = np.multiply(x, 1 - lr * wd, out=x if mine else None)
         elif wd != 0:
             grad = grad + wd * x
-        # In place on fresh arrays, in torch's order of operations (a + b = b + a,
-        # a·b = b·a exactly), so a large batch allocates fewer temporaries.
-        m = grad - s.m
+        m = np.subtract(grad, s.m)
         m *= 1 - b1
-        m += s.m  # m + (1 − β₁)(g − m): torch's lerp for weight < 0.5
-        v = grad * grad
-        v *= 1 - b2
-        v += s.v * b2  # v·β₂ + (1 − β₂)g²
+        m = np.add(m, s.m, out=s.m if mine else m)  # m + (1 − β₁)(g − m): torch's lerp
+        v_new = np.multiply(grad, grad)
+        v_new *= 1 - b2
+        v = np.multiply(s.v, b2, out=s.v if mine else None)
+        v += v_new  # v·β₂ + (1 − β₂)g²
         bc1 = 1 - b1**t
         bc2 = 1 - b2**t
         step_size = lr / bc1
         denom = np.sqrt(v)
         denom /= bc2**0.5
         denom += eps  # √v / √(1 − β₂ᵗ) + ε
-        move = m / denom
+        move = np.divide(m, denom, out=v_new)
         move *= -step_size
-        x = x + move  # x − step_size·m/denom
+        x = np.add(x, move, out=x if mine else None)  # x − step_size·m/denom
         f, g = ctx.fg(x)
         diag = ({"grad": s.g, "velocity": m, "step_size": step_size / denom, "step": x - s.x}
                 if ctx.diagnostics else {})

@@ -54,6 +54,12 @@ class Problem:
         ``"minimize"`` or ``"maximize"``: how the problem is naturally posed
         (a hint for the app's default; :func:`core.run` minimises unless told
         ``maximize=True``).
+    columnar
+        True when ``f``, ``g`` and ``h`` compute coordinate by coordinate
+        (``X[..., 0]``, ``X[..., 1]``, …, elementwise) and return arrays laid
+        out like ``X``: the same numbers, bit for bit, for points stored
+        coordinate by coordinate (``X.T`` contiguous).  The runner then stores
+        a large batch that way, so each coordinate is one contiguous column.
 
     Examples
     --------
@@ -82,6 +88,7 @@ class Problem:
     options: Mapping[str, Any] = field(default_factory=dict)
     smooth: bool = True
     goal: str = "minimize"
+    columnar: bool = False
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__

@@ -9,13 +9,19 @@ from .base import Problem, register_problem
 Array = np.ndarray
 
 
-def _stack_grad(*parts: Array) -> Array:
-    # the same as np.stack(np.broadcast_arrays(*parts), axis=-1) for float
-    # parts, without its overhead (which dominates a single run's step)
-    out = np.empty(np.broadcast(*parts).shape + (len(parts),))
+def _stack_grad(X: Array, *parts: Array) -> Array:
+    """``np.stack(np.broadcast_arrays(*parts), axis=-1)`` for float parts, laid
+    out like the points ``X`` (see ``Problem.columnar``) and without np.stack's
+    overhead (which dominates a single run's step)."""
+    out = _like(X, np.broadcast(*parts).shape + (len(parts),))
     for i, part in enumerate(parts):
         out[..., i] = part
     return out
+
+
+def _like(X: Array, shape: tuple[int, ...]) -> Array:
+    """An empty float array of ``shape``, laid out like ``X`` when it has X's shape."""
+    return np.empty_like(X, dtype=float) if X.shape == shape else np.empty(shape)
 
 
 def _stack_hess(rows: list[list[Array]]) -> Array:
@@ -46,6 +52,7 @@ def _quadratic(name, title, formula, diag, domain, description) -> Problem:
     return Problem(
         name=name, title=title, formula=formula, dim=dim, domain=domain,
         f=f, g=g, h=h, fg=fg, minima=np.zeros((1, dim)), description=description,
+        columnar=dim <= 2,  # a longer sum over coordinates adds in another order
     )
 
 
@@ -90,7 +97,7 @@ def saddle() -> Problem:
         return X[..., 0] ** 2 - X[..., 1] ** 2
 
     def g(X: Array) -> Array:
-        return _stack_grad(2 * X[..., 0], -2 * X[..., 1])
+        return _stack_grad(X, 2 * X[..., 0], -2 * X[..., 1])
 
     def h(X: Array) -> Array:
         H = np.array([[2.0, 0.0], [0.0, -2.0]])
@@ -98,7 +105,7 @@ def saddle() -> Problem:
 
     return Problem(
         name="saddle", title="Saddle", formula="f(x, y) = x² − y²", dim=2,
-        domain=[[-2, 2], [-2, 2]], f=f, g=g, h=h, saddles=[[0.0, 0.0]],
+        domain=[[-2, 2], [-2, 2]], f=f, g=g, h=h, saddles=[[0.0, 0.0]], columnar=True,
         description=(
             "A horse saddle: uphill along x, downhill along y. The centre is flat "
             "but is neither a minimum nor a maximum. A start exactly on the x-axis "
@@ -115,12 +122,12 @@ def rosenbrock() -> Problem:
 
     def g(X: Array) -> Array:
         x, y = X[..., 0], X[..., 1]
-        return _stack_grad(-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x))
+        return _stack_grad(X, -2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x))
 
     def fg(X: Array) -> tuple[Array, Array]:
         x, y = X[..., 0], X[..., 1]
         u, w = 1 - x, y - x * x
-        return u * u + 100 * (w * w), _stack_grad(-2 * u - 400 * x * w, 200 * w)
+        return u * u + 100 * (w * w), _stack_grad(X, -2 * u - 400 * x * w, 200 * w)
 
     def h(X: Array) -> Array:
         x, y = X[..., 0], X[..., 1]
@@ -130,7 +137,7 @@ def rosenbrock() -> Problem:
 
     def r(X: Array) -> Array:
         x, y = X[..., 0], X[..., 1]
-        return _stack_grad(10 * (y - x * x), 1 - x)
+        return _stack_grad(X, 10 * (y - x * x), 1 - x)
 
     def j(X: Array) -> Array:
         x = X[..., 0]
@@ -140,6 +147,7 @@ def rosenbrock() -> Problem:
         name="rosenbrock", title="Rosenbrock's banana",
         formula="f(x, y) = (1 − x)² + 100(y − x²)²", dim=2,
         domain=[[-2, 2], [-1, 3]], f=f, g=g, h=h, r=r, j=j, fg=fg, minima=[[1.0, 1.0]],
+        columnar=True,
         description=(
             "A curved valley with very steep walls and an almost flat floor. "
             "Finding the valley is easy; following its floor to the minimum at "
@@ -158,12 +166,28 @@ def himmelblau() -> Problem:
     def g(X: Array) -> Array:
         x, y = X[..., 0], X[..., 1]
         a, b = x * x + y - 11, x + y * y - 7
-        return _stack_grad(4 * x * a + 2 * b, 2 * a + 4 * y * b)
+        return _stack_grad(X, 4 * x * a + 2 * b, 2 * a + 4 * y * b)
 
     def fg(X: Array) -> tuple[Array, Array]:
+        # g's numbers, in place on few temporaries (a large batch's hot loop)
         x, y = X[..., 0], X[..., 1]
-        a, b = x * x + y - 11, x + y * y - 7
-        return a * a + b * b, _stack_grad(4 * x * a + 2 * b, 2 * a + 4 * y * b)
+        a = x * x
+        a += y
+        a -= 11
+        b = y * y
+        b += x
+        b -= 7
+        f = a * a
+        f += b * b
+        G = _like(X, X.shape)
+        gx, gy = G[..., 0], G[..., 1]
+        np.multiply(x, 4, out=gx)
+        gx *= a
+        gx += np.multiply(b, 2)
+        np.multiply(y, 4, out=gy)
+        gy *= b
+        gy += np.multiply(a, 2)  # 2a + 4yb, as in g (a sum is the same both ways)
+        return f, G
 
     def h(X: Array) -> Array:
         x, y = X[..., 0], X[..., 1]
@@ -174,7 +198,7 @@ def himmelblau() -> Problem:
 
     def r(X: Array) -> Array:
         x, y = X[..., 0], X[..., 1]
-        return _stack_grad(x * x + y - 11, x + y * y - 7)
+        return _stack_grad(X, x * x + y - 11, x + y * y - 7)
 
     def j(X: Array) -> Array:
         x, y = X[..., 0], X[..., 1]
@@ -183,7 +207,7 @@ def himmelblau() -> Problem:
 
     return Problem(
         name="himmelblau", title="Himmelblau", formula="f(x, y) = (x² + y − 11)² + (x + y² − 7)²",
-        dim=2, domain=[[-5, 5], [-5, 5]], f=f, g=g, h=h, r=r, j=j, fg=fg,
+        dim=2, domain=[[-5, 5], [-5, 5]], f=f, g=g, h=h, r=r, j=j, fg=fg, columnar=True,
         minima=[
             [3.0, 2.0],
             [-2.805118086952745, 3.131312518250573],
@@ -232,11 +256,11 @@ def two_bumps() -> Problem:
 
     def g(X: Array) -> Array:
         e1, e2, ax, ay, bx, by = parts(X)
-        return _stack_grad(-(e1 * ax + e2 * bx), -(e1 * ay + e2 * by))
+        return _stack_grad(X, -(e1 * ax + e2 * bx), -(e1 * ay + e2 * by))
 
     def fg(X: Array) -> tuple[Array, Array]:  # the exponentials once for both
         e1, e2, ax, ay, bx, by = parts(X)
-        return -(e1 + e2), _stack_grad(-(e1 * ax + e2 * bx), -(e1 * ay + e2 * by))
+        return -(e1 + e2), _stack_grad(X, -(e1 * ax + e2 * bx), -(e1 * ay + e2 * by))
 
     def h(X: Array) -> Array:
         e1, e2, ax, ay, bx, by = parts(X)
@@ -248,7 +272,7 @@ def two_bumps() -> Problem:
     return Problem(
         name="two_bumps", title="Two bumps (upside down)",
         formula="f = −[e^(−(x+1)² − (y−1)²) + 0.6·e^(−(x−1)² − 0.5(y+1)² + 0.1(x−3)(y−3))]",
-        dim=2, domain=[[-3, 3], [-3, 3]], f=f, g=g, h=h, fg=fg,
+        dim=2, domain=[[-3, 3], [-3, 3]], f=f, g=g, h=h, fg=fg, columnar=True,
         minima=[_BUMP_GLOBAL, _BUMP_LOCAL], saddles=[_BUMP_SADDLE],
         description=(
             "The two-bump surface from the lecture slides, turned upside down so "
