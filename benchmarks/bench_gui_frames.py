@@ -278,10 +278,16 @@ def main(argv: list[str] | None = None) -> int:
           f"{'meets' if ok_frames else f'misses by {wf[95] - GOAL_FRAME_P95_MS:.1f} ms'}")
     print(f"event-loop latency p99 {la[99]:.1f} ms vs goal <= {GOAL_LATENCY_P99_MS:.0f} ms: "
           f"{'meets' if ok_latency else f'misses by {la[99] - GOAL_LATENCY_P99_MS:.1f} ms'}")
+    window.controller.shutdown()
     window.close()
     pump(0.2)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from gui.app import exit_now
+    from gui.threads import wait_all
+
+    code = main()
+    wait_all(5000)
+    exit_now(code)  # as the app ends: Python's own shutdown would tear Qt down piecemeal

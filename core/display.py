@@ -6,6 +6,7 @@ diverging run must never make a view crash, hang or warn.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -112,10 +113,11 @@ def clip_points(points: Array, domain: Array, margin: float = 2.0) -> Array:
     domain enlarged ``margin`` times about its centre; non-finite rows become NaN."""
     P = np.array(points, dtype=float, copy=True)
     dom = np.asarray(domain, dtype=float)
-    centre = dom.mean(axis=1)
+    centre = (dom[:, 0] + dom[:, 1]) / 2
     half = (dom[:, 1] - dom[:, 0]) / 2 * margin
-    with np.errstate(all="ignore"):
-        np.clip(P, centre - half, centre + half, out=P)
+    with np.errstate(all="ignore"):  # np.clip's own checks cost more than the clipping
+        np.maximum(P, centre - half, out=P)
+        np.minimum(P, centre + half, out=P)
         bad = ~np.isfinite(P).all(axis=-1)
     P[bad] = np.nan
     return P
@@ -167,6 +169,46 @@ def thin_path(points: Array, spacing: float) -> Array:
         keep[1:] |= bad[:-1]
         keep[:-1] |= bad[1:]
     return np.flatnonzero(keep)
+
+
+def envelope(x: Array, y: Array, columns: int,
+             x_range: tuple[float, float] | None = None) -> tuple[Array, Array]:
+    """The points of a curve worth drawing across ``columns`` pixel columns.
+
+    ``x`` is non-decreasing (steps, or evaluations so far).  A curve of at
+    most ``2·columns`` points is drawn whole.  Of a longer one, points outside
+    ``x_range`` (the visible stretch) are dropped but for one on either side,
+    so the line runs on to the edge; when more than ``2·columns`` remain, runs
+    of consecutive points are drawn as their lowest and highest ``y`` (NaN
+    ignored; NaN where a run is all NaN, which breaks the line), at the run's
+    first ``x``, and the last point as it is: no peak or dip is lost, as with
+    pyqtgraph's "peak" downsampling.
+
+    >>> xs, ys = envelope(np.arange(8.0), np.array([0, 5, 1, 1, 2, -3, 2, 2.0]), 2)
+    >>> xs.tolist(), ys.tolist()
+    ([0.0, 0.0, 4.0, 4.0, 7.0], [0.0, 5.0, -3.0, 2.0, 2.0])
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    columns = max(int(columns), 1)
+    n = len(x)
+    if n <= 2 * columns:
+        return x, y
+    if x_range is not None and np.isfinite(x[0]) and np.isfinite(x[-1]):
+        lo = max(int(np.searchsorted(x, x_range[0], side="left")) - 1, 0)
+        hi = min(int(np.searchsorted(x, x_range[1], side="right")) + 1, n)
+        x, y = x[lo:hi], y[lo:hi]
+        n = len(x)
+        if n <= 2 * columns:
+            return x, y
+    starts = np.arange(0, n, -(-n // columns))
+    out_x = np.empty(2 * len(starts) + 1)
+    out_y = np.empty_like(out_x)
+    out_x[:-1] = np.repeat(x[starts], 2)
+    out_y[:-1:2] = np.fmin.reduceat(y, starts)  # fmin / fmax: NaN only if all are
+    out_y[1:-1:2] = np.fmax.reduceat(y, starts)
+    out_x[-1], out_y[-1] = x[-1], y[-1]
+    return out_x, out_y
 
 
 def finite_rows(points: Array) -> Array:
@@ -302,27 +344,33 @@ def arrow(origin: Array, vector: Array, domain: Array, max_fraction: float = 0.3
     >>> seg[:2].tolist()
     [[0.0, 0.0], [1.0, 0.0]]
     """
-    o = np.asarray(origin, dtype=float).ravel()[:2]
-    v = np.asarray(vector, dtype=float).ravel()[:2]
-    if o.shape != (2,) or v.shape != (2,) or not (np.isfinite(o).all() and np.isfinite(v).all()):
+    o = np.asarray(origin, dtype=float).ravel()[:2].tolist()
+    v = np.asarray(vector, dtype=float).ravel()[:2].tolist()
+    if len(o) != 2 or len(v) != 2 or not all(math.isfinite(a) for a in o + v):
         return None
-    dom = np.asarray(domain, dtype=float)[:2]
-    diag = float(np.hypot(*(dom[:, 1] - dom[:, 0])))
-    with np.errstate(all="ignore"):
-        length = float(np.hypot(*v))
-    if not np.isfinite(length) or length <= diag * 1e-9:
+    # Python floats: a handful of numbers, drawn for every racer in every frame
+    dom = np.asarray(domain, dtype=float)[:2].tolist()
+    diag = math.hypot(dom[0][1] - dom[0][0], dom[1][1] - dom[1][0])
+    vx, vy = v
+    length = math.hypot(vx, vy)
+    if not math.isfinite(length) or length <= diag * 1e-9:
         return None
     cap = max_fraction * diag
     if length > cap:
-        v = v * (cap / length)
+        vx, vy = vx * (cap / length), vy * (cap / length)
         length = cap
-    tip = o + v
+    ox, oy = o
+    tx, ty = ox + vx, oy + vy
     head = min(0.35 * length, 0.04 * diag)
-    back = -v / length * head
-    c, s_ = np.cos(np.pi / 7), np.sin(np.pi / 7)
-    left = np.array([c * back[0] - s_ * back[1], s_ * back[0] + c * back[1]])
-    right = np.array([c * back[0] + s_ * back[1], -s_ * back[0] + c * back[1]])
-    return np.stack([o, tip, tip, tip + left, tip, tip + right])
+    bx, by = -vx / length * head, -vy / length * head
+    c, s_ = _HEAD_COS, _HEAD_SIN
+    return np.array([[ox, oy], [tx, ty],
+                     [tx, ty], [tx + c * bx - s_ * by, ty + s_ * bx + c * by],
+                     [tx, ty], [tx + c * bx + s_ * by, ty - s_ * bx + c * by]])
+
+
+#: The head's strokes leave the shaft at π/7 either side.
+_HEAD_COS, _HEAD_SIN = math.cos(math.pi / 7), math.sin(math.pi / 7)
 
 
 def polygon(points: Array) -> Array:

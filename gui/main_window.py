@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
 
         c = self.controller
         # Redraw at most ~60 times a second however fast batches arrive.
-        self._refresh_soon = Throttled(self._refresh, 16, parent=self)
+        self._refresh_soon = Throttled(self._refresh, 10, parent=self)
         self._surface_time = 0.0  # when a playing race last updated the 3-D view
         self._surface_soon = Throttled(lambda traces: self.surface.set_paths(traces),
                                        round(1000 * SURFACE_INTERVAL),

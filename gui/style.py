@@ -81,5 +81,7 @@ def draw_fast(plot, fast: bool) -> None:
     for item in plot.getPlotItem().listDataItems():
         if isinstance(item, pg.PlotDataItem) and item.opts.get("antialias") != smooth:
             item.opts["antialias"] = smooth
-            item.curve.opts["antialias"] = smooth
-            item.curve.update()
+            item = item.curve
+        if isinstance(item, pg.PlotCurveItem) and item.opts.get("antialias") != smooth:
+            item.opts["antialias"] = smooth
+            item.update()

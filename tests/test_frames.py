@@ -204,16 +204,15 @@ def test_the_banner_is_restyled_only_when_its_colour_changes(qtbot, monkeypatch)
 def test_a_playing_race_draws_curves_without_antialiasing_and_the_still_picture_with(
         qtbot, window):
     window.apply(problem="himmelblau", method=["gd", "adam"], lr=0.01, steps=100_000)
-    curves = [items.line for items in window.landscape._racers] + window.loss._curves
     window.controller.play()
     qtbot.waitUntil(lambda: window.controller.state == "running")
     qtbot.wait(100)
     curves = [items.line for items in window.landscape._racers] + window.loss._curves
-    assert curves and not any(c.curve.opts["antialias"] for c in curves)
+    assert len(curves) == 4 and not any(c.opts["antialias"] for c in curves)
     window.controller.pause()
     qtbot.waitUntil(lambda: window.controller.state == "paused")
     qtbot.wait(50)
-    assert all(c.curve.opts["antialias"] for c in curves)
+    assert all(c.opts["antialias"] for c in curves)
 
 
 def test_the_legend_counts_follow_four_times_a_second_while_playing(qtbot):
@@ -307,3 +306,37 @@ def test_while_playing_the_3d_view_gets_frames_of_its_own(qtbot, window, monkeyp
     assert 4 <= len(surface) <= 10  # about every 0.15 s
     assert len(contour) > 3 * len(surface)
     assert not surface & contour  # never in the same frame
+
+
+def test_a_long_loss_curve_is_drawn_with_a_few_points_per_pixel_and_zooming_shows_detail(qtbot):
+    import numpy as np
+
+    import core
+    from gui.views.loss_view import LossView
+
+    loss = LossView()
+    qtbot.addWidget(loss)
+    loss.resize(700, 400)
+    loss.show()
+    qtbot.waitExposed(loss)
+    p = core.get_problem("ellipse")
+    trace = core.Trace(2)
+    for batch in core.iterate(p, "gd", [2.5, 1.0], steps=30_000, lr=0.079, tol=0.0,
+                              batch_size=5000):
+        trace.extend(batch)  # zig-zags for a long time: a wide band of loss values
+    loss.set_runs([("Gradient descent", "#D55E00", trace, "max_steps")])
+    curve = loss._curves[0]
+    xs, ys = curve.getData()
+    width = int(loss.plot.getViewBox().width())
+    assert len(trace.steps) > 10_000 and len(xs) <= 2 * max(width, 200) + 1
+    f = trace.column("f")
+    assert ys.max() == f.max() and ys.min() == f.min()  # no peak or dip lost
+    assert xs[-1] == 30_000
+    # the user zooms in on steps 100..150: every step there is drawn
+    loss.plot.getViewBox().setXRange(100, 150, padding=0)
+    loss.plot.getViewBox().sigRangeChangedManually.emit([True, False])
+    xs, ys = curve.getData()
+    assert xs[0] <= 100 and xs[-1] >= 150 and len(xs) < 60
+    first = int(np.searchsorted(trace.steps, xs[0]))
+    np.testing.assert_array_equal(xs, trace.steps[first:first + len(xs)])
+    np.testing.assert_array_equal(ys, f[first:first + len(xs)])

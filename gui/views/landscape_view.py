@@ -72,9 +72,9 @@ class _SharedItems:
     """
 
     def __init__(self, plot: pg.PlotWidget):
-        self.shadow = pg.PlotDataItem(pen=pg.mkPen((0, 0, 0, 160), width=5))
+        self.shadow = pg.PlotCurveItem(pen=pg.mkPen((0, 0, 0, 160), width=5))
         self.ball = pg.ScatterPlotItem(size=18)
-        self.arrows = {k: pg.PlotDataItem(connect="pairs", pen=pg.mkPen(**v))
+        self.arrows = {k: pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(**v))
                        for k, v in _ARROW_STYLE.items()}
         self.trials = pg.ScatterPlotItem(size=9, symbol="o", brush=None)
         self.candidate = pg.ScatterPlotItem(size=16)
@@ -96,10 +96,10 @@ class _RacerItems:
     and the items it shares with the other racers (see :class:`_SharedItems`)."""
 
     def __init__(self, plot: pg.PlotWidget, shared: _SharedItems):
-        self.line = pg.PlotDataItem()
+        self.line = pg.PlotCurveItem()
         self.line.setZValue(7)
         plot.addItem(self.line)
-        self.simplex: pg.PlotDataItem | None = None  # made when a simplex is first drawn
+        self.simplex: pg.PlotCurveItem | None = None  # made when a simplex is first drawn
         self._plot = plot
         self.shared = shared
         self.style_key: tuple | None = None
@@ -109,11 +109,11 @@ class _RacerItems:
         return self.shared.ball
 
     @property
-    def shadow(self) -> pg.PlotDataItem:
+    def shadow(self) -> pg.PlotCurveItem:
         return self.shared.shadow
 
     @property
-    def arrows(self) -> dict[str, pg.PlotDataItem]:
+    def arrows(self) -> dict[str, pg.PlotCurveItem]:
         return self.shared.arrows
 
     @property
@@ -128,7 +128,7 @@ class _RacerItems:
                 self.simplex.setVisible(False)
             return
         if self.simplex is None:
-            self.simplex = pg.PlotDataItem()
+            self.simplex = pg.PlotCurveItem()
             self.simplex.setZValue(7.5)
             self._plot.addItem(self.simplex)
         self.simplex.setData(p[:, 0], p[:, 1], pen=pg.mkPen(colour, width=2))

@@ -66,7 +66,7 @@ class LossView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
         layout.addLayout(controls)
-        self._curves: list[pg.PlotDataItem] = []
+        self._curves: list[pg.PlotCurveItem] = []
         self._marks: list[tuple[pg.ScatterPlotItem, pg.TextItem]] = []
         self._data: list[tuple[str, str, core.Trace, str]] = []
         self._pending: list | None = None  # runs kept while out of sight
@@ -77,6 +77,7 @@ class LossView(QWidget):
         self._range: tuple[tuple[float, float], tuple[float, float]] | None = None
         for side in ("left", "bottom", "top", "right"):
             self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.plot.getViewBox().sigRangeChangedManually.connect(lambda *_: self._draw_curves())
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -131,10 +132,10 @@ class LossView(QWidget):
         self._data = list(runs)
         while len(self._curves) < len(self._data):
             label, colour = self._data[len(self._curves)][:2]
-            curve = self.plot.plot(pen=pg.mkPen(colour, width=3), name=label)
-            # Long runs: draw about one point per pixel column, only what is in view.
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
+            # A plain curve: a PlotDataItem's own clipping and downsampling cost
+            # more per frame than the drawing (refresh does both, with core.display)
+            curve = pg.PlotCurveItem(pen=pg.mkPen(colour, width=3), name=label)
+            self.plot.addItem(curve)
             self._curves.append(curve)
             mark = pg.ScatterPlotItem(symbol="x", size=22, pen=pg.mkPen("#b2182b", width=4))
             text = pg.TextItem(color="#b2182b", anchor=(1, 1))
@@ -156,6 +157,7 @@ class LossView(QWidget):
         ys_all, x_max = [], 1.0
         width = appearance.CURRENT.line_width
         running = any(status == "running" for *_, status in self._data)
+        drawn = []
         for curve, (mark, text), (_label, colour, trace, status) in zip(
                 self._curves, self._marks, self._data, strict=False):
             if curve.opts.get("style_key") != (colour, width):
@@ -164,7 +166,7 @@ class LossView(QWidget):
             xs = trace.steps.astype(float) if column == "step" else trace.column("nfev")
             f = trace.column("f")
             y = display.log_gap(f, self.floor)[0] if log else display.clip_values(f)
-            curve.setData(xs, y, connect="finite")
+            drawn.append((curve, xs, y))
             ys_all.append(y)
             if len(xs):
                 x_max = max(x_max, float(np.nanmax(xs)))
@@ -196,6 +198,21 @@ class LossView(QWidget):
                 if shown != self._range:
                     self._range = shown
                     vb.setRange(xRange=shown[0], yRange=shown[1], padding=0.02)
+        self._draw_curves(drawn)
+
+    def _draw_curves(self, drawn=None) -> None:
+        """Hand the curves what can be seen: the visible stretch, with about
+        two points per pixel column (long runs have far more steps)."""
+        if drawn is None:  # the user zoomed or panned: the same data, another stretch
+            drawn = [(c, c.opts.get("full_x"), c.opts.get("full_y")) for c in self._curves]
+        vb = self.plot.getViewBox()
+        x_range = tuple(vb.viewRange()[0])
+        columns = max(int(vb.width()), 200)
+        for curve, xs, y in drawn:
+            if xs is None:
+                continue
+            curve.opts["full_x"], curve.opts["full_y"] = xs, y
+            curve.setData(*display.envelope(xs, y, columns, x_range), connect="finite")
 
     def _update_legend(self) -> None:
         self._legend_time = time.monotonic()
