@@ -152,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     import pyqtgraph as pg
 
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    from gui.app import tune_qt_environment
+
+    tune_qt_environment()  # as the app does
     QApplication.instance() or QApplication(["bench_gui_frames"])
     _instrument()
 

@@ -85,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"optiscope: error: {_one_line(exc)}", file=sys.stderr)
             return 2
     _ensure_platform(headless=args.screenshot is not None or bool(args.self_test))
+    tune_qt_environment()
 
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
@@ -147,6 +148,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     wait_all(5000)  # no thread may outlive the window
     return code
+
+
+def tune_qt_environment() -> None:
+    """Settings Qt reads from the environment when the application starts (a
+    user's own setting wins).
+
+    ``QT_QPA_UPDATE_IDLE_TIME=0``: a native window's update request (the 3-D
+    view is one, see ``gui.views.gl_window``) is delivered as soon as the event
+    loop is free rather than after Qt's default 5 ms: while a race plays the
+    3-D view has frames of its own, and the wait was a third of such a frame.
+    """
+    os.environ.setdefault("QT_QPA_UPDATE_IDLE_TIME", "0")
 
 
 def _one_line(exc: Exception) -> str:

@@ -85,3 +85,36 @@ def draw_fast(plot, fast: bool) -> None:
         if isinstance(item, pg.PlotCurveItem) and item.opts.get("antialias") != smooth:
             item.opts["antialias"] = smooth
             item.update()
+
+
+def no_scene_index(plot) -> None:
+    """Let ``plot``'s scene keep no spatial index of its items.
+
+    Qt's default index (a BSP tree) asks every item that changed for its
+    bounding rectangle to re-file it, and a pyqtgraph curve computes that in
+    Python: with 16 curves changing every frame of a race that was the largest
+    single cost of a frame.  A plot holds a few dozen items; finding them
+    without an index costs nothing noticeable.
+    """
+    from PySide6.QtWidgets import QGraphicsScene
+
+    plot.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+
+
+class FramedCurve(pg.PlotCurveItem):
+    """A curve whose bounding rectangle is its plot's visible area.
+
+    pyqtgraph works out a curve's true bounds in Python from all its points
+    (NaN-aware minima and maxima, pen width in pixels) whenever the data
+    change, and a scene asks for them again when it takes the change: with
+    16 curves changing in every frame of a race that was a millisecond and a
+    half per frame.  What the visible area's rectangle covers is all that can
+    be drawn (a plot clips its items to it), so it serves as well and costs a
+    lookup.  Only for plots whose range the program sets (no auto-range,
+    which would ask for the data's bounds instead) and that keep no scene
+    index (see :func:`no_scene_index`): the rectangle changes with the view.
+    """
+
+    def boundingRect(self):  # noqa: N802 (Qt override)
+        vb = self.getViewBox()
+        return super().boundingRect() if vb is None else vb.viewRect()

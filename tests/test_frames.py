@@ -340,3 +340,55 @@ def test_a_long_loss_curve_is_drawn_with_a_few_points_per_pixel_and_zooming_show
     first = int(np.searchsorted(trace.steps, xs[0]))
     np.testing.assert_array_equal(xs, trace.steps[first:first + len(xs)])
     np.testing.assert_array_equal(ys, f[first:first + len(xs)])
+
+
+def test_framed_curves_are_drawn_where_their_data_are_and_follow_a_zoom(qtbot, window):
+    """Paths and loss curves report their plot's visible area as their bounds
+    (pyqtgraph's own bounds cost more than drawing them): check the pixels."""
+    import numpy as np
+    from pyqtgraph.functions import ndarray_from_qimage
+    from PySide6.QtGui import QColor, QImage
+    from PySide6.QtWidgets import QGraphicsScene
+
+    window.apply(problem="bowl", method=["gd"], lr=0.05, start=[1.5, 1.0])
+    steps(qtbot, window, 12)
+    view = window.landscape
+    line = view._racers[0].line
+    assert line.boundingRect() == view.getViewBox().viewRect()
+    for plot in (view, window.loss.plot):
+        assert plot.scene().itemIndexMethod() == QGraphicsScene.ItemIndexMethod.NoIndex
+
+    def racer_pixels(widget, colour):
+        image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+        rgb = ndarray_from_qimage(image)[..., :3].astype(int)
+        want = QColor(colour)
+        near = np.abs(rgb - [want.red(), want.green(), want.blue()]).sum(axis=-1) < 60
+        return np.argwhere(near)
+
+    colour = window.controller.racers[0].colour
+    found = racer_pixels(view, colour)
+    assert len(found) > 30  # the path from (1.5, 1) towards (0, 0)
+    # the path's pixels lie between the start and the minimum, where the data are
+    vb = view.getViewBox()
+    xs, ys = line.getData()
+    corners = [vb.mapViewToScene(pg_point) for pg_point in (
+        _point(xs.min(), ys.max()), _point(xs.max(), ys.min()))]
+    top_left = view.mapFromScene(corners[0])
+    bottom_right = view.mapFromScene(corners[1])
+    rows, cols = found[:, 0], found[:, 1]
+    assert np.median(cols) > top_left.x() - 15 and np.median(cols) < bottom_right.x() + 15
+    assert np.median(rows) > top_left.y() - 15 and np.median(rows) < bottom_right.y() + 15
+    # zoomed in on the start, the curve is still drawn (its bounds follow the view)
+    vb.setRange(xRange=(1.0, 1.6), yRange=(0.5, 1.1), padding=0)
+    qtbot.wait(30)
+    assert line.boundingRect() == vb.viewRect()
+    assert len(racer_pixels(view, colour)) > 30
+    loss_curve = window.loss._curves[0]
+    assert loss_curve.boundingRect() == window.loss.plot.getViewBox().viewRect()
+    assert len(racer_pixels(window.loss.plot, colour)) > 30
+
+
+def _point(x, y):
+    from PySide6.QtCore import QPointF
+
+    return QPointF(float(x), float(y))

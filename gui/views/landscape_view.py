@@ -17,7 +17,7 @@ import core
 from core import display
 
 from .. import appearance
-from ..style import COLOUR_MAP, set_title
+from ..style import COLOUR_MAP, FramedCurve, no_scene_index, set_title
 
 GRID_RESOLUTION = 200
 CONTOUR_LEVELS = 14
@@ -72,9 +72,9 @@ class _SharedItems:
     """
 
     def __init__(self, plot: pg.PlotWidget):
-        self.shadow = pg.PlotCurveItem(pen=pg.mkPen((0, 0, 0, 160), width=5))
+        self.shadow = FramedCurve(pen=pg.mkPen((0, 0, 0, 160), width=5))
         self.ball = pg.ScatterPlotItem(size=18)
-        self.arrows = {k: pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(**v))
+        self.arrows = {k: FramedCurve(connect="pairs", pen=pg.mkPen(**v))
                        for k, v in _ARROW_STYLE.items()}
         self.trials = pg.ScatterPlotItem(size=9, symbol="o", brush=None)
         self.candidate = pg.ScatterPlotItem(size=16)
@@ -96,7 +96,7 @@ class _RacerItems:
     and the items it shares with the other racers (see :class:`_SharedItems`)."""
 
     def __init__(self, plot: pg.PlotWidget, shared: _SharedItems):
-        self.line = pg.PlotCurveItem()
+        self.line = FramedCurve()
         self.line.setZValue(7)
         plot.addItem(self.line)
         self.simplex: pg.PlotCurveItem | None = None  # made when a simplex is first drawn
@@ -128,7 +128,7 @@ class _RacerItems:
                 self.simplex.setVisible(False)
             return
         if self.simplex is None:
-            self.simplex = pg.PlotCurveItem()
+            self.simplex = FramedCurve()
             self.simplex.setZValue(7.5)
             self._plot.addItem(self.simplex)
         self.simplex.setData(p[:, 0], p[:, 1], pen=pg.mkPen(colour, width=2))
@@ -161,6 +161,7 @@ class LandscapeView(pg.PlotWidget):
         super().__init__(parent=parent, background="w")
         self.setObjectName("contourView")
         self.setMinimumSize(320, 280)
+        no_scene_index(self)
         self.plotItem.setMenuEnabled(False)
         self.plotItem.hideButtons()
         self.getViewBox().setMouseEnabled(x=False, y=False)

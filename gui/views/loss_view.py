@@ -22,7 +22,7 @@ import core
 from core import display
 
 from .. import appearance
-from ..style import set_title
+from ..style import FramedCurve, no_scene_index, set_title
 from ..widgets import out_of_sight
 
 #: The x axis grows by this factor when the curves reach its end, and the y
@@ -43,6 +43,7 @@ class LossView(QWidget):
         self.setObjectName("lossView")
         self.plot = pg.PlotWidget(background="w")
         self.plot.setObjectName("lossPlot")
+        no_scene_index(self.plot)
         self.plot.plotItem.setMenuEnabled(False)
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setLabel("bottom", "step")
@@ -134,7 +135,7 @@ class LossView(QWidget):
             label, colour = self._data[len(self._curves)][:2]
             # A plain curve: a PlotDataItem's own clipping and downsampling cost
             # more per frame than the drawing (refresh does both, with core.display)
-            curve = pg.PlotCurveItem(pen=pg.mkPen(colour, width=3), name=label)
+            curve = FramedCurve(pen=pg.mkPen(colour, width=3), name=label)
             self.plot.addItem(curve)
             self._curves.append(curve)
             mark = pg.ScatterPlotItem(symbol="x", size=22, pen=pg.mkPen("#b2182b", width=4))
