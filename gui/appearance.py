@@ -140,4 +140,8 @@ def style_plot(item: pg.PlotItem, widget: pg.PlotWidget | None = None) -> None:
     if legend is not None:
         legend.setLabelTextSize(f"{size:.1f}pt")
         legend.setLabelTextColor(theme.plot_foreground)
-        legend.setBrush(pg.mkBrush(QColor(theme.plot_background).lighter(105)))
+        # see-through: a curve running under the legend (the upper right, where
+        # a slow run's loss often is) stays visible behind the labels
+        backdrop = QColor(theme.plot_background).lighter(105)
+        backdrop.setAlpha(190)
+        legend.setBrush(pg.mkBrush(backdrop))

@@ -147,3 +147,10 @@ def test_step_by_step_shows_each_part_of_an_update_with_a_caption(qtbot, window)
     assert "Step 2, part 1" in window.banner.text()
     window.explain_action.setChecked(False)
     assert window.landscape.reveal is None and items
+
+
+def test_the_loss_legend_lets_a_curve_under_it_show_through(qtbot, window):
+    # a slow run's loss often runs through the upper right, where the legend is
+    window.apply(problem="ellipse", method=["gd", "cg"], lr=0.1, steps=60)
+    brush = window.loss.legend.opts["brush"]
+    assert 120 <= brush.color().alpha() < 255
