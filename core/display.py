@@ -7,6 +7,7 @@ diverging run must never make a view crash, hang or warn.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -339,6 +340,34 @@ def finite_rows(points: Array) -> Array:
     if P.ndim == 1:
         P = P.reshape(-1, 1)
     return P[np.isfinite(P).all(axis=1)]
+
+
+def quieter_corner(xs: Sequence[Array], ys: Sequence[Array],
+                   x_range: tuple[float, float], y_range: tuple[float, float],
+                   current: str = "right", box: tuple[float, float] = (0.5, 0.35)) -> str:
+    """The top corner of a plot, ``"left"`` or ``"right"``, where a legend
+    covers fewer of the curves' points.
+
+    The legend is taken to fill ``box`` (fractions of the plot's width and
+    height) in that corner of ``x_range`` × ``y_range``.  The ``current``
+    corner is kept unless the other covers less than half as many points, so
+    the legend does not hop to and fro as a race goes on.
+
+    >>> xs, ys = [np.arange(10.0)], [np.arange(10.0)]  # a loss that climbs
+    >>> quieter_corner(xs, ys, (0, 9), (0, 9))
+    'left'
+    >>> quieter_corner(xs, [9 - ys[0]], (0, 9), (0, 9))  # one that falls
+    'right'
+    """
+    x = np.concatenate([np.asarray(v, dtype=float).ravel() for v in xs] or [np.zeros(0)])
+    y = np.concatenate([np.asarray(v, dtype=float).ravel() for v in ys] or [np.zeros(0)])
+    (x0, x1), (y0, y1) = x_range, y_range
+    with np.errstate(invalid="ignore"):
+        high = y >= y1 - box[1] * (y1 - y0)  # False for NaN
+        counts = {"left": int(np.count_nonzero(high & (x <= x0 + box[0] * (x1 - x0)))),
+                  "right": int(np.count_nonzero(high & (x >= x1 - box[0] * (x1 - x0))))}
+    other = "left" if current == "right" else "right"
+    return other if 2 * counts[other] < counts[current] else current
 
 
 def robust_range(values: Array, pad: float = 0.05) -> tuple[float, float] | None:

@@ -186,3 +186,18 @@ def test_a_sketch_with_a_domain_draws_the_points_as_clip_points_shows_them():
     want = display.PathSketch(0.01).update(display.clip_points(raw, dom))
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_quieter_corner_keeps_its_corner_unless_the_other_is_clearly_freer():
+    x = np.linspace(0, 10, 101)
+    rising, falling = x.copy(), 10 - x
+    rng = ((0.0, 10.0), (0.0, 10.0))
+    assert display.quieter_corner([rising], [rising], *rng) == "left"
+    assert display.quieter_corner([x], [falling], *rng, current="left") == "right"
+    # both corners equally covered: stay where it is, whichever that is
+    flat = np.full_like(x, 9.5)
+    assert display.quieter_corner([x], [flat], *rng, current="left") == "left"
+    assert display.quieter_corner([x], [flat], *rng, current="right") == "right"
+    # NaN points (a diverged run's tail) and no curves at all count as nothing
+    assert display.quieter_corner([x], [np.full_like(x, np.nan)], *rng) == "right"
+    assert display.quieter_corner([], [], *rng, current="left") == "left"

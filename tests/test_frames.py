@@ -392,3 +392,28 @@ def _point(x, y):
     from PySide6.QtCore import QPointF
 
     return QPointF(float(x), float(y))
+
+
+def test_the_loss_legend_moves_out_of_the_way_of_a_climbing_loss(qtbot):
+    import core
+    from gui.views.loss_view import LossView
+
+    loss = LossView()
+    qtbot.addWidget(loss)
+    loss.resize(700, 400)
+    loss.show()
+    qtbot.waitExposed(loss)
+    p = core.get_problem("bowl")
+
+    def race(maximize):
+        trace = core.Trace(2)
+        for batch in core.iterate(p, "gd", [0.5, 0.2], steps=40, lr=0.05, tol=0.0,
+                                  maximize=maximize, batch_size=100):
+            trace.extend(batch)
+        loss.set_runs([("Gradient descent", "#D55E00", trace, "max_steps")])
+        return loss.legend.pos().x()
+
+    right = race(maximize=False)  # the loss falls: the upper right is free
+    assert loss.legend_corner == "right"
+    left = race(maximize=True)  # ascent: the loss climbs into the upper right
+    assert loss.legend_corner == "left" and left < right

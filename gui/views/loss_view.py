@@ -76,6 +76,8 @@ class LossView(QWidget):
         self.live = False
         self.floor: float | None = None
         self._range: tuple[tuple[float, float], tuple[float, float]] | None = None
+        #: The top corner the legend is in, "right" or "left" (see _place_legend).
+        self.legend_corner = "right"
         for side in ("left", "bottom", "top", "right"):
             self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.getViewBox().sigRangeChangedManually.connect(lambda *_: self._draw_curves())
@@ -186,7 +188,8 @@ class LossView(QWidget):
         # The legend's counts change every frame of a run, and re-laying out its
         # rich text costs ~0.3 ms a line: while the race plays (``live``) they
         # follow 4 times a second; a pause or the end brings them up to date.
-        if not self.live or time.monotonic() - self._legend_time >= LEGEND_INTERVAL:
+        legend_due = not self.live or time.monotonic() - self._legend_time >= LEGEND_INTERVAL
+        if legend_due:
             self._update_legend()
         if ys_all:
             yr = display.robust_range(np.concatenate(ys_all))
@@ -200,6 +203,17 @@ class LossView(QWidget):
                     self._range = shown
                     vb.setRange(xRange=shown[0], yRange=shown[1], padding=0.02)
         self._draw_curves(drawn)
+        if legend_due and self._range is not None:
+            self._place_legend(drawn)
+
+    def _place_legend(self, drawn) -> None:
+        """Keep the legend in the top corner the curves leave freer (a diverging
+        run ends in the upper right, where its mark would hide behind it)."""
+        corner = display.quieter_corner([xs for _, xs, _ in drawn], [y for _, _, y in drawn],
+                                        *self._range, current=self.legend_corner)
+        if corner != self.legend_corner:
+            self.legend_corner = corner
+            self.legend.setOffset((10, 10) if corner == "left" else (-10, 10))
 
     def _draw_curves(self, drawn=None) -> None:
         """Hand the curves what can be seen: the visible stretch, with about
