@@ -226,11 +226,12 @@ class PathSketch:
             self._start(None)
         if n and self._n == 0:
             self._start(P[0].tolist())
-        for x, y in self._shown(P[self._n:]).tolist():
+        new = self._shown(P[self._n:]).tolist()
+        for x, y in new:
             self._take(x, y)
         self._n = n
         self._latest = tuple(P[-1].tolist()) if n else None
-        last = tuple(self._shown(P[-1:])[0].tolist()) if n else None
+        last = None if not n else tuple(new[-1] if new else self._shown(P[-1:])[0].tolist())
         xy, connect = list(self._xy), list(self._connect)
         if last is not None and self._end is not None and not (self._open and last == self._end):
             # the line ends at the newest point (the ball), even within a cell

@@ -338,8 +338,10 @@ class LandscapeView(pg.PlotWidget):
                 # adds nothing anyone can see (see core.display.PathSketch)
                 path = trace.x[:-1] if self.hold and len(trace.x) > 1 else trace.x
                 pts, connect = items.sketch_of(self.problem.domain, path)
-                shadow = np.insert(pts, np.flatnonzero(~connect[:-1]) + 1, np.nan, axis=0)
-                path = display.clip_points(path[-1:], self.problem.domain)  # the ball
+                breaks = np.flatnonzero(~connect[:-1])
+                shadow = np.insert(pts, breaks + 1, np.nan, axis=0) if breaks.size else pts
+                # the ball: the newest point as drawn (a sketch's line ends there)
+                path = pts[-1:] if len(path) and np.isfinite(path[-1]).all() else path[:0]
             else:
                 path = self._display_points(trace)
                 if self.hold and len(path) > 1:
