@@ -249,9 +249,10 @@ class PathSketch:
         return rows if self.domain is None else clip_points(rows, self.domain)
 
     def _cell(self, x: float, y: float) -> tuple:
-        if self._scale is None:
-            return x, y
-        return math.floor(x * self._scale), math.floor(y * self._scale)
+        u, v = (x * self._scale, y * self._scale) if self._scale is not None else (x, y)
+        if self._scale is None or not (math.isfinite(u) and math.isfinite(v)):
+            return x, y  # (a huge coordinate: floor() of infinity would raise)
+        return math.floor(u), math.floor(v)
 
     def _take(self, x: float, y: float) -> None:
         if not (math.isfinite(x) and math.isfinite(y)):

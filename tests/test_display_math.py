@@ -201,3 +201,18 @@ def test_quieter_corner_keeps_its_corner_unless_the_other_is_clearly_freer():
     # NaN points (a diverged run's tail) and no curves at all count as nothing
     assert display.quieter_corner([x], [np.full_like(x, np.nan)], *rng) == "right"
     assert display.quieter_corner([], [], *rng, current="left") == "left"
+
+
+def test_display_helpers_take_any_numbers_without_an_error_or_a_warning():
+    rng = np.random.default_rng(11)
+    specials = np.array([0.0, -0.0, 1e-308, 1e308, -1e308, np.inf, -np.inf, np.nan])
+    for _ in range(200):
+        n = int(rng.integers(0, 40))
+        P = rng.choice(np.concatenate([specials, rng.normal(size=8)]), size=(n, 2))
+        sketch = display.PathSketch(float(rng.choice([1e-3, 0.0, np.inf, 1e300])))
+        sketch.update(P[: n // 2])
+        xy, connect = sketch.update(P)
+        assert len(xy) == len(connect)
+        x = np.sort(rng.choice(specials[:5], size=n))
+        display.envelope(x, P[:, 0], columns=int(rng.integers(1, 5)), x_range=(0.0, 1.0))
+        display.quieter_corner([x], [P[:, 1]], (0.0, 1.0), (-1.0, 1.0))
