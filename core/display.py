@@ -203,11 +203,11 @@ class PathSketch:
         self.domain = None if domain is None else np.array(domain, dtype=float)
         # cells of the grid; without a usable spacing, every distinct point is one
         self._scale = 1 / self.spacing if 0 < self.spacing < math.inf else None
-        self._start(None)
+        self._start()
 
-    def _start(self, first) -> None:
+    def _start(self) -> None:
         self._n = 0  # points of the path taken in so far
-        self._first = first
+        self._first: list[float] | None = None  # its first point
         self._latest: tuple[float, float] | None = None  # the last point taken in
         self._seen: set[tuple[int, int, int, int]] = set()
         self._xy: list[tuple[float, float]] = []
@@ -223,9 +223,9 @@ class PathSketch:
         # only the new rows become Python floats: the path may be long
         if n < self._n or (self._n and not (_same(P[0].tolist(), self._first)
                                              and _same(P[self._n - 1].tolist(), self._latest))):
-            self._start(None)
+            self._start()
         if n and self._n == 0:
-            self._start(P[0].tolist())
+            self._first = P[0].tolist()
         new = self._shown(P[self._n:]).tolist()
         for x, y in new:
             self._take(x, y)
@@ -249,9 +249,11 @@ class PathSketch:
         return rows if self.domain is None else clip_points(rows, self.domain)
 
     def _cell(self, x: float, y: float) -> tuple:
-        u, v = (x * self._scale, y * self._scale) if self._scale is not None else (x, y)
-        if self._scale is None or not (math.isfinite(u) and math.isfinite(v)):
-            return x, y  # (a huge coordinate: floor() of infinity would raise)
+        if self._scale is None:
+            return x, y
+        u, v = x * self._scale, y * self._scale
+        if not (math.isfinite(u) and math.isfinite(v)):
+            return x, y  # a huge coordinate: floor() of infinity would raise
         return math.floor(u), math.floor(v)
 
     def _take(self, x: float, y: float) -> None:

@@ -465,15 +465,12 @@ class Runner:
         """Mark runs that just diverged or converged; return them as a mask (None if none)."""
         running = self._running
         f = state.f
-        if self.runs == 1:  # a lone run, or a chunk's last
-            if gsq is None:
-                self._gsq = gsq = _sum_of_squares(state)
-            if _lone_run_continues(self, state, gsq):
-                return None
         if self.runs > 1 and _batch_continues(self, state, gsq):
             return None
-        if gsq is None:
+        if gsq is None:  # not computed by a chunk with tolerance 0: needed from here on
             self._gsq = gsq = _sum_of_squares(state)
+        if self.runs == 1 and _lone_run_continues(self, state, gsq):
+            return None
         ok = _abs_max(state.x) <= self.escape  # False for NaN
         ok &= np.isfinite(f)
         if state.g is not None:

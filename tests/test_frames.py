@@ -308,10 +308,7 @@ def test_while_playing_the_3d_view_gets_frames_of_its_own(qtbot, window, monkeyp
     assert not surface & contour  # never in the same frame
 
 
-def test_a_long_loss_curve_is_drawn_with_a_few_points_per_pixel_and_zooming_shows_detail(qtbot):
-    import numpy as np
-
-    import core
+def _shown_loss_view(qtbot):
     from gui.views.loss_view import LossView
 
     loss = LossView()
@@ -319,11 +316,25 @@ def test_a_long_loss_curve_is_drawn_with_a_few_points_per_pixel_and_zooming_show
     loss.resize(700, 400)
     loss.show()
     qtbot.waitExposed(loss)
-    p = core.get_problem("ellipse")
+    return loss
+
+
+def _whole_trace(problem: str, x0, **run):
+    """The trace of a whole gradient-descent run (tolerance 0: every step)."""
+    import core
+
     trace = core.Trace(2)
-    for batch in core.iterate(p, "gd", [2.5, 1.0], steps=30_000, lr=0.079, tol=0.0,
-                              batch_size=5000):
-        trace.extend(batch)  # zig-zags for a long time: a wide band of loss values
+    for batch in core.iterate(problem, "gd", x0, tol=0.0, batch_size=5000, **run):
+        trace.extend(batch)
+    return trace
+
+
+def test_a_long_loss_curve_is_drawn_with_a_few_points_per_pixel_and_zooming_shows_detail(qtbot):
+    import numpy as np
+
+    loss = _shown_loss_view(qtbot)
+    # zig-zags for a long time: a wide band of loss values
+    trace = _whole_trace("ellipse", [2.5, 1.0], steps=30_000, lr=0.079)
     loss.set_runs([("Gradient descent", "#D55E00", trace, "max_steps")])
     curve = loss._curves[0]
     xs, ys = curve.getData()
@@ -347,6 +358,7 @@ def test_framed_curves_are_drawn_where_their_data_are_and_follow_a_zoom(qtbot, w
     (pyqtgraph's own bounds cost more than drawing them): check the pixels."""
     import numpy as np
     from pyqtgraph.functions import ndarray_from_qimage
+    from PySide6.QtCore import QPointF
     from PySide6.QtGui import QColor, QImage
     from PySide6.QtWidgets import QGraphicsScene
 
@@ -371,10 +383,8 @@ def test_framed_curves_are_drawn_where_their_data_are_and_follow_a_zoom(qtbot, w
     # the path's pixels lie between the start and the minimum, where the data are
     vb = view.getViewBox()
     xs, ys = line.getData()
-    corners = [vb.mapViewToScene(pg_point) for pg_point in (
-        _point(xs.min(), ys.max()), _point(xs.max(), ys.min()))]
-    top_left = view.mapFromScene(corners[0])
-    bottom_right = view.mapFromScene(corners[1])
+    top_left, bottom_right = (view.mapFromScene(vb.mapViewToScene(QPointF(float(x), float(y))))
+                              for x, y in ((xs.min(), ys.max()), (xs.max(), ys.min())))
     rows, cols = found[:, 0], found[:, 1]
     assert np.median(cols) > top_left.x() - 15 and np.median(cols) < bottom_right.x() + 15
     assert np.median(rows) > top_left.y() - 15 and np.median(rows) < bottom_right.y() + 15
@@ -388,28 +398,11 @@ def test_framed_curves_are_drawn_where_their_data_are_and_follow_a_zoom(qtbot, w
     assert len(racer_pixels(window.loss.plot, colour)) > 30
 
 
-def _point(x, y):
-    from PySide6.QtCore import QPointF
-
-    return QPointF(float(x), float(y))
-
-
 def test_the_loss_legend_moves_out_of_the_way_of_a_climbing_loss(qtbot):
-    import core
-    from gui.views.loss_view import LossView
-
-    loss = LossView()
-    qtbot.addWidget(loss)
-    loss.resize(700, 400)
-    loss.show()
-    qtbot.waitExposed(loss)
-    p = core.get_problem("bowl")
+    loss = _shown_loss_view(qtbot)
 
     def race(maximize):
-        trace = core.Trace(2)
-        for batch in core.iterate(p, "gd", [0.5, 0.2], steps=40, lr=0.05, tol=0.0,
-                                  maximize=maximize, batch_size=100):
-            trace.extend(batch)
+        trace = _whole_trace("bowl", [0.5, 0.2], steps=40, lr=0.05, maximize=maximize)
         loss.set_runs([("Gradient descent", "#D55E00", trace, "max_steps")])
         return loss.legend.pos().x()
 

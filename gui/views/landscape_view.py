@@ -445,9 +445,7 @@ class LandscapeView(pg.PlotWidget):
         x = trace.x
         if self.problem is None or x.size == 0:
             return np.zeros((0, 2))
-        if self.problem.dim == 2:
-            return display.clip_points(x, self.problem.domain)
-        if self.problem.dim == 1:
+        if self.problem.dim == 1:  # (2-D paths are sketched: see set_paths)
             xy = np.column_stack([x[:, 0], trace.column("f")])
             yr = self._curve_range or (-1.0, 1.0)
             return display.clip_points(xy, np.array([self.problem.domain[0], yr]))

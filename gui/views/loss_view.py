@@ -76,6 +76,8 @@ class LossView(QWidget):
         self.live = False
         self.floor: float | None = None
         self._range: tuple[tuple[float, float], tuple[float, float]] | None = None
+        #: (curve, x, y) as last computed: redrawn for another visible stretch
+        self._drawn: list[tuple[pg.PlotCurveItem, np.ndarray, np.ndarray]] = []
         #: The top corner the legend is in, "right" or "left" (see _place_legend).
         self.legend_corner = "right"
         for side in ("left", "bottom", "top", "right"):
@@ -116,7 +118,7 @@ class LossView(QWidget):
             self.plot.removeItem(mark)
             self.plot.removeItem(text)
         self.legend.clear()
-        self._curves, self._marks, self._data = [], [], []
+        self._curves, self._marks, self._data, self._drawn = [], [], [], []
         self._range = None
 
     def set_runs(self, runs: Sequence[tuple[str, str, core.Trace, str]]) -> None:
@@ -202,31 +204,29 @@ class LossView(QWidget):
                 if shown != self._range:
                     self._range = shown
                     vb.setRange(xRange=shown[0], yRange=shown[1], padding=0.02)
-        self._draw_curves(drawn)
+        self._drawn = drawn
+        self._draw_curves()
         if legend_due and self._range is not None:
-            self._place_legend(drawn)
+            self._place_legend()
 
-    def _place_legend(self, drawn) -> None:
+    def _place_legend(self) -> None:
         """Keep the legend in the top corner the curves leave freer (a diverging
         run ends in the upper right, where its mark would hide behind it)."""
+        drawn = self._drawn
         corner = display.quieter_corner([xs for _, xs, _ in drawn], [y for _, _, y in drawn],
                                         *self._range, current=self.legend_corner)
         if corner != self.legend_corner:
             self.legend_corner = corner
             self.legend.setOffset((10, 10) if corner == "left" else (-10, 10))
 
-    def _draw_curves(self, drawn=None) -> None:
+    def _draw_curves(self) -> None:
         """Hand the curves what can be seen: the visible stretch, with about
-        two points per pixel column (long runs have far more steps)."""
-        if drawn is None:  # the user zoomed or panned: the same data, another stretch
-            drawn = [(c, c.opts.get("full_x"), c.opts.get("full_y")) for c in self._curves]
+        two points per pixel column (long runs have far more steps).  Also
+        called when the user zooms or pans: the same data, another stretch."""
         vb = self.plot.getViewBox()
         x_range = tuple(vb.viewRange()[0])
         columns = max(int(vb.width()), 200)
-        for curve, xs, y in drawn:
-            if xs is None:
-                continue
-            curve.opts["full_x"], curve.opts["full_y"] = xs, y
+        for curve, xs, y in self._drawn:
             curve.setData(*display.envelope(xs, y, columns, x_range), connect="finite")
 
     def _update_legend(self) -> None:
