@@ -14,6 +14,7 @@ Diagnostics are computed only when the runner keeps them (``ctx.diagnostics``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from typing import Any, NamedTuple
 
@@ -218,8 +219,8 @@ class AdamState(NamedTuple):
     x: Array
     f: Array
     g: Array
-    m: Array
-    v: Array
+    m: Array  # running mean of gradients, divided by (1 − β₁)
+    v: Array  # running mean of squared gradients
     t: int
 
 
@@ -232,33 +233,36 @@ def _make_adam_step(decoupled: bool):
     def step(ctx, s: AdamState, hp):
         lr, b1, b2, eps, wd = hp["lr"], hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
         t = s.t + 1
-        # torch's order of operations (a + b = b + a, a·b = b·a exactly), on
-        # fresh arrays, or on the state's own arrays when the runner allows it
-        # (``ctx.in_place``: a large batch then allocates almost nothing).
+        # torch's rule, m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g²,
+        # x ← x − r·m̂/(√v̂ + ε) with m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), with
+        # its constants gathered: the state keeps M = m/(1 − β₁), so M ← β₁M + g,
+        # and with b = √(1 − β₂ᵗ) the step is x ← x − (r(1 − β₁)b/(1 − β₁ᵗ))·M/(√v + εb).
+        # Eleven passes over the arrays instead of thirteen, the same numbers
+        # as torch to rounding.  (v itself is not rescaled: v/(1 − β₂) would
+        # overflow where torch's v does not.)  With ``ctx.in_place`` (a chunk
+        # of a large batch) the state's own arrays are updated: a step then
+        # allocates one scratch array.
         mine = ctx.in_place
         x, grad = s.x, s.g
         if decoupled:
             x = np.multiply(x, 1 - lr * wd, out=x if mine else None)
         elif wd != 0:
             grad = grad + wd * x
-        m = np.subtract(grad, s.m)
-        m *= 1 - b1
-        m = np.add(m, s.m, out=s.m if mine else m)  # m + (1 − β₁)(g − m): torch's lerp
-        v_new = np.multiply(grad, grad)
-        v_new *= 1 - b2
+        m = np.multiply(s.m, b1, out=s.m if mine else None)
+        m += grad
         v = np.multiply(s.v, b2, out=s.v if mine else None)
-        v += v_new  # v·β₂ + (1 − β₂)g²
-        bc1 = 1 - b1**t
-        bc2 = 1 - b2**t
-        step_size = lr / bc1
-        denom = np.sqrt(v)
-        denom /= bc2**0.5
-        denom += eps  # √v / √(1 − β₂ᵗ) + ε
-        move = np.divide(m, denom, out=v_new)
-        move *= -step_size
-        x = np.add(x, move, out=x if mine else None)  # x − step_size·m/denom
+        work = np.multiply(grad, 1 - b2)
+        work *= grad  # (1 − β₂)·g·g in torch's order (addcmul)
+        v += work
+        b = math.sqrt(1 - b2**t)
+        denom = np.sqrt(v, out=work)
+        denom += eps * b
+        move = np.divide(m, denom, out=denom)
+        move *= -lr * (1 - b1) * b / (1 - b1**t)
+        x = np.add(x, move, out=x if mine else None)
         f, g = ctx.fg(x)
-        diag = ({"grad": s.g, "velocity": m, "step_size": step_size / denom, "step": x - s.x}
+        diag = ({"grad": s.g, "velocity": m * (1 - b1),
+                 "step_size": (lr / (1 - b1**t)) / (np.sqrt(v) / b + eps), "step": x - s.x}
                 if ctx.diagnostics else {})
         return AdamState(x, f, g, m, v, t), diag
 
