@@ -7,8 +7,11 @@ Goals
   ``keep_path=False``): under 1.5 s, and faster than ``torch.optim.Adam``
   doing the same work on the CPU.
 
-Large batches advance in chunks on ``core.runner.THREADS`` threads (up to the
-number of CPUs); the 1-thread row shows what one core does.  The torch rows
+Large batches advance in chunks on ``core.runner.THREADS`` cores (up to the
+number of CPUs): a batch this large gives parts of its runs to helper processes
+(``core.workers``; the "threads only" row keeps it in one process, whose threads
+queue for the interpreter lock); the 1-thread row shows what one core does.
+"first call" includes starting the helper (once per session).  The torch rows
 appear only when torch is importable (it is never a
 dependency).  torch gets the same starts, learning rate and the same analytic
 gradient (computed with torch tensors), in float64, and runs every step; the
@@ -16,7 +19,8 @@ core row "tol 0" runs every step too, so both do exactly the same work.  The
 "tol 1e-8" row is what ``core.run`` does by default: converged starts stop.
 
 Each number is the best of ``--repeats`` runs (wall clock); CPU time is shown
-too, as other processes on a shared machine inflate the wall clock::
+too (of this process only: a helper's is not counted), as other processes on a
+shared machine inflate the wall clock::
 
     python benchmarks/bench_runner.py
     /tmp/torchvenv/bin/python benchmarks/bench_runner.py   # with torch
@@ -38,6 +42,7 @@ import numpy as np  # noqa: E402
 
 import core  # noqa: E402
 import core.runner as runner_module  # noqa: E402
+from core import workers  # noqa: E402
 
 SINGLE = [("bowl", [1.0, 1.0]), ("parabola", [1.0]), ("rosenbrock", [-1.2, 1.0]),
           ("himmelblau", [0.0, 0.0])]
@@ -91,19 +96,23 @@ def main() -> int:
     print(f"Adam on himmelblau, {args.starts:,} starts × {steps:,} steps, lr {lr}:")
     print(f"  {'':40s} {'wall s':>8s} {'CPU s':>8s}")
     rows = {}
-    threads = runner_module.THREADS
-    for label, tol, n_threads in (
-            (f"core.run, tol 0 (every step), {threads} thr.", 0.0, threads),
-            ("core.run, tol 0 (every step), 1 thread", 0.0, 1),
-            (f"core.run, tol 1e-8 (default), {threads} thr.", 1e-8, threads)):
+    threads, process_work = runner_module.THREADS, runner_module.PROCESS_WORK
+    workers.shutdown()
+    for label, tol, n_threads, helpers, repeats in (
+            (f"core.run, tol 0, {threads} cores, first call", 0.0, threads, True, 1),
+            (f"core.run, tol 0 (every step), {threads} cores", 0.0, threads, True, args.repeats),
+            (f"core.run, tol 0, {threads} threads only", 0.0, threads, False, args.repeats),
+            ("core.run, tol 0 (every step), 1 thread", 0.0, 1, False, args.repeats),
+            (f"core.run, tol 1e-8 (default), {threads} cores", 1e-8, threads, True, args.repeats)):
         runner_module.THREADS = n_threads
+        runner_module.PROCESS_WORK = process_work if helpers else float("inf")
         wall, cpu = best_of(lambda tol=tol: core.run(
             "himmelblau", "adam", starts, steps=steps, lr=lr, tol=tol, keep_path=False),
-            args.repeats)
+            repeats)
         rows[label] = wall
         print(f"  {label:40s} {wall:8.3f} {cpu:8.3f}")
-    runner_module.THREADS = threads
-    core_time = min(rows[k] for k in rows if "tol 0" in k)
+    runner_module.THREADS, runner_module.PROCESS_WORK = threads, process_work
+    core_time = min(rows[k] for k in rows if "tol 0" in k and "first" not in k)
     torch_times = {}
     try:
         import torch

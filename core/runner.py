@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import pickle
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,8 +17,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import workers
 from ._checks import bad, check_int, check_point, check_real
-from .methods import Method, get_method
+from .methods import METHODS, Method, get_method
 from .problems import Problem, get_problem
 
 Array = np.ndarray
@@ -53,6 +55,12 @@ class Context:
     ``in_place`` is True when the runner keeps no other reference to the
     arrays of the state a step is given (a chunk of a large batch): the
     method may then overwrite them instead of allocating new ones.
+
+    ``deferred`` (a chunk of a large batch) holds counts of evaluations of
+    every run at once not yet added to the per-run counters: three integer
+    scalars instead of three passes over per-run arrays at each step.
+    :meth:`settle` adds them; the runner calls it before the counters are read
+    or ``active`` changes.
     """
 
     def __init__(self, problem: Problem, sign: float, runs: int, rng: np.random.Generator):
@@ -67,38 +75,54 @@ class Context:
         self.active = np.ones(runs, dtype=np.int64)
         self.diagnostics = True
         self.in_place = False
+        self.deferred: dict[str, int] | None = None
 
-    def _per_run(self, X: Array, where: Array | None = None) -> Array:
+    def _count(self, names: tuple[str, ...], X: Array, where: Array | None) -> None:
+        """Count one evaluation at each point of ``X`` for the active runs."""
         points = X.size // (self.runs * self.dim)
+        if where is None and self.deferred is not None:
+            for name in names:
+                self.deferred[name] += points
+            return
         n = self.active if points == 1 else self.active * points
         # ``where`` (runs,) bool: only those runs use this evaluation (a batched
         # line search whose other runs have already accepted their step).
-        return n if where is None else n * where
+        if where is not None:
+            n = n * where
+        for name in names:
+            getattr(self, name).__iadd__(n)
+
+    def settle(self) -> None:
+        """Add the ``deferred`` counts to the per-run counters of the active runs."""
+        if self.deferred is None:
+            return
+        for name, n in self.deferred.items():
+            if n:
+                getattr(self, name).__iadd__(n * self.active)
+                self.deferred[name] = 0
 
     def f(self, X: Array, where: Array | None = None) -> Array:
         """Objective at ``X`` of shape (runs, [k,] dim); counted for runs in ``where`` (default all)."""
-        self.nfev += self._per_run(X, where)
+        self._count(("nfev",), X, where)
         out = self.problem.f(X)
         return -out if self.sign < 0 else out
 
     def g(self, X: Array, where: Array | None = None) -> Array:
         """Gradient of the objective."""
-        self.ngev += self._per_run(X, where)
+        self._count(("ngev",), X, where)
         out = self.problem.g(X)
         return -out if self.sign < 0 else out
 
     def fg(self, X: Array, where: Array | None = None) -> tuple[Array, Array]:
         """Objective and gradient together (one function and one gradient evaluation)."""
-        n = self._per_run(X, where)
-        self.nfev += n
-        self.ngev += n
+        self._count(("nfev", "ngev"), X, where)
         p = self.problem
         f, g = p.fg(X) if p.fg is not None else (p.f(X), p.g(X))
         return (-f, -g) if self.sign < 0 else (f, g)
 
     def h(self, X: Array, where: Array | None = None) -> Array:
         """Hessian of the objective."""
-        self.nhev += self._per_run(X, where)
+        self._count(("nhev",), X, where)
         out = self.problem.h(X)
         return -out if self.sign < 0 else out
 
@@ -112,9 +136,7 @@ class Context:
         p = self.problem
         if p.r is None or p.j is None:
             raise ValueError(f"problem {p.name!r} is not a least-squares problem.")
-        n = self._per_run(X, where)
-        self.nfev += n
-        self.ngev += n
+        self._count(("nfev", "ngev"), X, where)
         return p.r(X), p.j(X)
 
 
@@ -235,6 +257,7 @@ class Runner:
         self.code = np.zeros(self.runs, dtype=np.int8)
         self.reason = np.zeros(self.runs, dtype=np.int8)
         self.nit = np.zeros(self.runs, dtype=np.int64)
+        self._steps_deferred = 0  # counted in nit at the next _settle (chunks only)
         self._running = np.ones(self.runs, dtype=bool)  # mirrors ctx.active
         self._lock = threading.Lock()
         self._stop_requested = False
@@ -329,7 +352,10 @@ class Runner:
                 new = _freeze(new, old, running)
             self.state = new
             self.k += 1
-            self.nit += ctx.active
+            if ctx.deferred is None:
+                self.nit += ctx.active
+            else:
+                self._steps_deferred += 1
             self._gsq = gsq = None if lazy else _sum_of_squares(new)
             finished = self._classify(new, gsq)
             if rec is not None:
@@ -367,30 +393,84 @@ class Runner:
         self.state = self.state._replace(
             **{name: getattr(self.state, name).copy() for name in per_run})
         self._hand_back_lock = threading.Lock()
-        threaded = THREADS > 1 and todo.size * self.problem.dim > CHUNK_VALUES
+        helpers = self._borrow_helpers(todo.size * rows)
+        parts = np.array_split(todo, len(helpers) + 1)
+        ends: list[tuple[int, Any]] = []  # (steps, state) where each piece of work ended
+        try:
+            sent = [h.submit(_advance_part, self._part(part, per_run, hp), rows)
+                    for h, part in zip(helpers, parts[1:], strict=True)]
+            ends += self._advance_here(parts[0], rows, hp, per_run, THREADS - len(helpers))
+            for h, part, ok in zip(helpers, parts[1:], sent, strict=True):
+                reply = h.result() if ok else None
+                if reply is None:  # the helper failed: compute its part here
+                    ends += self._advance_here(part, rows, hp, per_run, 1)
+                else:
+                    ends.append(self._take_back(part, per_run, reply))
+        finally:
+            workers.give_back(helpers)
+        k, longest = max(ends, key=lambda end: end[0])  # the first of those that ran longest
+        self.k = k
+        shared = {name: value for name, value in zip(self.state._fields, longest, strict=True)
+                  if name not in per_run}
+        self.state = self.state._replace(**shared)
+
+    def _advance_here(self, todo: Array, rows: int, hp: dict[str, Any],
+                      per_run: tuple[str, ...], threads: int) -> list[tuple[int, Any]]:
+        """Advance the runs ``todo`` in chunks on up to ``threads`` threads of this process."""
+        threaded = threads > 1 and todo.size * self.problem.dim > CHUNK_VALUES
         size = max(1, (THREADED_CHUNK_VALUES if threaded else CHUNK_VALUES) // self.problem.dim)
 
-        def advance(lo: int) -> Runner:
+        def advance(lo: int) -> tuple[int, Any]:
             chunk = self._chunk(todo[lo:lo + size], per_run)
             with np.errstate(all="ignore"):  # per thread
                 chunk._loop(rows, _take_hyper(hp, chunk._rows, self.runs), None, chunk_of=self)
             chunk._hand_back(self, chunk._running)
-            return chunk
+            return chunk.k, chunk.state
 
         starts = range(0, todo.size, size)
-        workers = min(THREADS, len(starts))
-        if workers > 1:
+        threads = min(threads, len(starts))
+        if threads > 1:
             from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(workers, thread_name_prefix="core-chunk") as pool:
-                chunks = list(pool.map(advance, starts))
-        else:
-            chunks = [advance(lo) for lo in starts]
-        longest = max(chunks, key=lambda c: c.k)  # the first of those that ran longest
-        self.k = longest.k
-        shared = {name: value for name, value in zip(self.state._fields, longest.state, strict=True)
-                  if name not in per_run}
-        self.state = self.state._replace(**shared)
+            with ThreadPoolExecutor(threads, thread_name_prefix="core-chunk") as pool:
+                return list(pool.map(advance, starts))
+        return [advance(lo) for lo in starts]
+
+    # -- large batches in helper processes (see core.workers) ----------------------
+
+    def _borrow_helpers(self, run_steps: int) -> list[workers.Helper]:
+        """Helper processes for ``run_steps`` (runs × steps) of work: none for
+        small batches, one core, or a problem or method a helper could not rebuild."""
+        if THREADS < 2 or run_steps * self.problem.dim < PROCESS_WORK:
+            return []
+        if getattr(self.problem, "recipe", None) is None \
+                or METHODS.get(self.method.name) is not self.method:
+            return []
+        return workers.borrow(THREADS - 1)
+
+    def _part(self, rows: Array, per_run: tuple[str, ...], hp: dict[str, Any]) -> dict[str, Any]:
+        """What a helper needs to advance the runs ``rows`` (see :func:`_advance_part`)."""
+        ctx = self.ctx
+        return {
+            "problem": self.problem.recipe, "method": self.method.name, "sign": ctx.sign,
+            "hp": _take_hyper(hp, rows, self.runs),
+            "state": self.state._replace(**{n: getattr(self.state, n)[rows] for n in per_run}),
+            **{name: getattr(self, name) for name in ("tol", "escape", "maximize", "_gsq_tol", "k")},
+            **{name: getattr(self, name)[rows] for name in _RUN_ARRAYS},
+            **{name: getattr(ctx, name)[rows] for name in _COUNTERS},
+        }
+
+    def _take_back(self, rows: Array, per_run: tuple[str, ...],
+                   reply: dict[str, Any]) -> tuple[int, Any]:
+        """Store a helper's runs (``rows``); return its steps and final state."""
+        state = reply["state"]
+        for name in per_run:
+            getattr(self.state, name)[rows] = getattr(state, name)
+        for name in _RUN_ARRAYS:
+            getattr(self, name)[rows] = reply[name]
+        for name in _COUNTERS:
+            getattr(self.ctx, name)[rows] = reply[name]
+        return reply["k"], state
 
     def _chunk(self, rows: Array, per_run: tuple[str, ...]) -> Runner:
         """A runner over some of this runner's runs, sharing its configuration."""
@@ -408,7 +488,9 @@ class Runner:
         ctx.active = self.ctx.active[rows]
         ctx.diagnostics = False
         ctx.in_place = True
+        ctx.deferred = {"nfev": 0, "ngev": 0, "nhev": 0}
         chunk.ctx = ctx
+        chunk._steps_deferred = 0
         return chunk
 
     def _take_runs(self, state, per_run: tuple[str, ...], which: Array):
@@ -428,6 +510,7 @@ class Runner:
     def _hand_back(self, parent: Runner, which: Array) -> None:
         """Copy the runs ``which`` (a mask over this chunk) into ``parent``."""
         which = np.flatnonzero(which)  # usually a few runs: one scan of the mask, not fourteen
+        self._settle()
         if self._gsq is None:
             self._gsq = _sum_of_squares(self.state)
         rows = self._rows[which]
@@ -441,6 +524,7 @@ class Runner:
 
     def _compact(self, hp: dict[str, Any]) -> dict[str, Any]:
         """Drop the finished runs (already handed back) from this chunk."""
+        self._settle()
         keep = self._running
         hp = _take_hyper(hp, keep, self.runs)
         self.state = self._take_runs(self.state, self._per_run, keep)
@@ -457,7 +541,19 @@ class Runner:
     def _true_f(self, state) -> Array:
         return -state.f if self.maximize else state.f
 
+    def _settle(self) -> None:
+        """Add a chunk's deferred counts of steps and evaluations to its per-run
+        counters: before they are read or a run stops counting."""
+        ctx = self.ctx
+        if ctx.deferred is None:
+            return
+        ctx.settle()
+        if self._steps_deferred:
+            self.nit += self._steps_deferred * ctx.active
+            self._steps_deferred = 0
+
     def _deactivate(self, which: Array) -> None:
+        self._settle()
         self._running[which] = False
         self.ctx.active[which] = 0
 
@@ -640,8 +736,45 @@ CHUNK_VALUES = 32_768
 #: one core, but each numpy call then spends less of its time holding the GIL,
 #: which the threads otherwise queue for (65,536 Adam runs: 1.4 s -> 1.2 s).
 THREADED_CHUNK_VALUES = 65_536
-#: Threads advancing the chunks of a large batch at once.
+#: Threads advancing the chunks of a large batch at once; with helper
+#: processes (see ``PROCESS_WORK``), the processes working on one batch.
 THREADS = min(4, os.cpu_count() or 1)
+#: A batch with at least this many values × steps to compute (65,536 runs of
+#: 2 coordinates × 1,000 steps: 131 million) gives parts of its runs to
+#: ``THREADS - 1`` helper processes (``core.workers``): threads of one process
+#: queue for the interpreter lock between numpy calls, processes do not.
+#: Starting a helper takes about 0.3 s, once; each batch sends and receives its
+#: arrays (a few ms), so smaller batches stay on threads.
+PROCESS_WORK = 50_000_000
+
+#: Per-run arrays of a runner and of its context, as a helper hands them back.
+_RUN_ARRAYS = ("code", "reason", "nit", "_gsq", "_running")
+_COUNTERS = ("nfev", "ngev", "nhev", "active")
+
+_rebuilt: dict[bytes, Problem] = {}
+
+
+def _advance_part(part: dict[str, Any], rows: int) -> dict[str, Any]:
+    """In a helper process: advance the runs of ``part`` (see ``Runner._part``)
+    ``rows`` steps in chunks, exactly as the calling process would."""
+    key = pickle.dumps(part["problem"])
+    if key not in _rebuilt:
+        name, options = part["problem"]
+        _rebuilt[key] = get_problem(name, **options)
+    problem = _rebuilt[key]
+    runner = object.__new__(Runner)
+    runner.__dict__.update({name: part[name] for name in
+                            ("tol", "escape", "maximize", "_gsq_tol", "k", "state") + _RUN_ARRAYS})
+    runner.__dict__.update(problem=problem, method=get_method(part["method"]),
+                           runs=part["code"].size, _steps_deferred=0)
+    ctx = runner.ctx = Context(problem, part["sign"], runner.runs, np.random.default_rng(0))
+    for name in _COUNTERS:
+        setattr(ctx, name, part[name])
+    with np.errstate(all="ignore"):
+        runner._loop_in_chunks(rows, part["hp"])
+    return {"k": runner.k, "state": runner.state,
+            **{name: getattr(runner, name) for name in _RUN_ARRAYS},
+            **{name: getattr(ctx, name) for name in _COUNTERS}}
 
 
 def _per_run_hyper(hp: dict[str, Any], runs: int) -> dict[str, Any]:

@@ -150,7 +150,7 @@ def _self_test(window) -> tuple[str, bool]:
     ]
     # Not a view, but what a frozen build most easily lacks: modules imported
     # lazily (sympy, and the numpy submodules its lambdify imports by name).
-    failed = [c for c in [*views, _check_formulas()] if not c.ok]
+    failed = [c for c in [*views, _check_formulas(), _check_helper()] if not c.ok]
     if failed:
         return "FAILED: " + "; ".join(c.why for c in failed), False
     names = ", ".join(c.name for c in views)
@@ -210,6 +210,30 @@ def _check_formulas() -> Check:
     if not np.allclose(grad.reshape(-1)[:2], expected):
         return Check("formula", False, f"a typed formula's gradient is wrong: {grad}")
     return Check("formula", True)
+
+
+def _check_helper() -> Check:
+    """A helper process for large batches starts and computes (core.workers):
+    the frozen build starts one as ``optiscope --core-worker``."""
+    import core
+    from core import workers
+
+    args = ("himmelblau", "adam", [[1.0, 1.0], [-1.0, 2.0]])
+    options = dict(steps=20, lr=0.1, tol=0.0, keep_path=False)
+    try:
+        helper = workers.Helper()
+    except OSError as exc:
+        return Check("helper", False, f"no helper process for large batches: {exc}")
+    try:
+        sent = helper.submit(core.run, *args, **options)
+        reply = helper.result(timeout=TIMEOUT) if sent else None
+    finally:
+        helper.close()
+    if reply is None:
+        return Check("helper", False, "the helper process for large batches did not answer")
+    if not np.array_equal(reply.x, core.run(*args, **options).x):
+        return Check("helper", False, "the helper process for large batches computed otherwise")
+    return Check("helper", True)
 
 
 def _distinct(img: np.ndarray) -> int:

@@ -228,4 +228,8 @@ def get_problem(name: object, **options: Any) -> Problem:
             raise ValueError(
                 f"unknown option {key!r} for problem {name!r}: it accepts {what}."
             )
-    return entry.factory(**options)
+    problem = entry.factory(**options)
+    # How to build the same problem again (in a helper process, see core.workers);
+    # a problem made otherwise, or changed with dataclasses.replace, has none.
+    object.__setattr__(problem, "recipe", (name, dict(options)))
+    return problem
