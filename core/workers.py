@@ -39,6 +39,8 @@ FROZEN_FLAG = "--core-worker"
 
 def command() -> list[str]:
     """How to start a helper: this interpreter, or the frozen executable itself."""
+    if not sys.executable:
+        raise OSError("this Python does not know its own executable")
     if getattr(sys, "frozen", False):
         return [sys.executable, FROZEN_FLAG]
     # not ``-m core.workers``: runpy would import this module twice
@@ -139,7 +141,7 @@ def borrow(count: int) -> list[Helper]:
                 h = Helper()
                 _helpers.append(h)
                 idle.append(h)
-        except OSError:  # cannot start a process here: do without
+        except (OSError, ValueError, TypeError):  # no process can start here: do without
             _disabled = True
         taken = idle[:count]
         for h in taken:

@@ -182,3 +182,15 @@ def test_a_failing_request_is_reported_as_none():
         assert not helper.submit(lambda: 1)  # not picklable: nothing sent
     finally:
         helper.close()
+
+
+def test_without_a_way_to_start_helpers_a_batch_stays_here(helped, monkeypatch):
+    workers.shutdown()
+    monkeypatch.setattr(sys, "executable", "")  # e.g. Python embedded in another program
+    monkeypatch.setattr(workers, "_disabled", False)
+    p = core.get_problem("himmelblau")
+    X0 = mixed_starts(p)
+    full = core.run(p, "adam", X0, steps=40, lr=0.05)
+    slim = core.run(p, "adam", X0, steps=40, lr=0.05, keep_path=False)
+    assert_same_runs(slim, full)
+    assert helped == [] and workers._disabled
