@@ -139,6 +139,11 @@ def main(argv: list[str] | None = None) -> int:
                              "interval shows how much the GUI thread waits for the GIL")
     parser.add_argument("--idle", action="store_true",
                         help="do not start the race (baseline latency of this machine)")
+    parser.add_argument("--profile", metavar="FILE", default=None,
+                        help="also profile the GUI thread (cProfile) while measuring, into FILE "
+                             "(slows it down: the frame figures are then not comparable)")
+    parser.add_argument("--dump", metavar="FILE", default=None,
+                        help="also save the measured paints, updates and probe ticks (pickle)")
     parser.add_argument("--hide", nargs="*", default=[], choices=["surface", "contour", "loss"],
                         help="hide these panes (to see what each one costs)")
     args = parser.parse_args(argv)
@@ -202,7 +207,14 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     pump(args.warmup)
     cpu_before, gui_before = time.process_time(), time.thread_time()
-    pump(args.seconds)
+    if args.profile:
+        import cProfile
+
+        with cProfile.Profile() as profile:
+            pump(args.seconds)
+        profile.dump_stats(args.profile)
+    else:
+        pump(args.seconds)
     probe.stop()
     ended = time.perf_counter()
     cpu = time.process_time() - cpu_before
@@ -217,6 +229,12 @@ def main(argv: list[str] | None = None) -> int:
     t = np.asarray([x for x in ticks if x >= since])
     lateness = np.clip(np.diff(t) * 1e3 - PROBE_MS, 0.0, None)
     measured = ended - since
+    if args.dump:
+        import pickle
+
+        with open(args.dump, "wb") as out:
+            pickle.dump({"since": since, "paints": records, "ticks": t.tolist(),
+                         "updates": [u for u in updates if u[1] >= since]}, out)
 
     print(f"GL_RENDERER: {renderer}")
     print(f"{len(methods)} method(s) racing on {args.problem} at "
