@@ -194,3 +194,24 @@ def test_without_a_way_to_start_helpers_a_batch_stays_here(helped, monkeypatch):
     slim = core.run(p, "adam", X0, steps=40, lr=0.05, keep_path=False)
     assert_same_runs(slim, full)
     assert helped == [] and workers._disabled
+
+
+def test_a_problem_registered_at_run_time_stays_here(helped, monkeypatch):
+    # a helper process would not know it: no recipe, so it is not sent
+    monkeypatch.setattr(core.problems.base, "PROBLEMS", dict(core.PROBLEMS))
+
+    @core.problems.register_problem("steep_bowl", "Steep bowl", "landscape")
+    def steep_bowl():
+        bowl = core.get_problem("bowl")
+        return core.Problem(name="steep_bowl", title="Steep bowl", formula="4(x² + y²)", dim=2,
+                            domain=bowl.domain, f=lambda X: 4 * bowl.f(X),
+                            g=lambda X: 4 * bowl.g(X), h=lambda X: 4 * bowl.h(X))
+
+    p = core.get_problem("steep_bowl")
+    assert getattr(p, "recipe", None) is None
+    X0 = mixed_starts(core.get_problem("bowl"))
+    full = core.run(p, "gd", X0, steps=30, lr=0.01)
+    slim = core.run(p, "gd", X0, steps=30, lr=0.01, keep_path=False)
+    assert_same_runs(slim, full)
+    assert helped == []
+    assert core.get_problem("bowl").recipe == ("bowl", {})

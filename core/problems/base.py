@@ -229,7 +229,9 @@ def get_problem(name: object, **options: Any) -> Problem:
                 f"unknown option {key!r} for problem {name!r}: it accepts {what}."
             )
     problem = entry.factory(**options)
-    # How to build the same problem again (in a helper process, see core.workers);
-    # a problem made otherwise, or changed with dataclasses.replace, has none.
-    object.__setattr__(problem, "recipe", (name, dict(options)))
+    # How to build the same problem again (in a helper process, see core.workers):
+    # only for problems registered by core itself, which a helper has too; a
+    # problem made otherwise, or changed with dataclasses.replace, has none.
+    if entry.factory.__module__.startswith("core."):
+        object.__setattr__(problem, "recipe", (name, dict(options)))
     return problem
