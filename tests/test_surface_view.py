@@ -14,7 +14,10 @@ pytestmark = pytest.mark.gui
 
 
 def rgb(image: QImage) -> np.ndarray:
-    return ndarray_from_qimage(image.convertToFormat(QImage.Format.Format_RGBA8888))[..., :3].copy()
+    # the converted image must outlive the copy: the array is a view of its memory
+    # (a temporary freed first showed the allocator's pointers as a few stray pixels)
+    converted = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    return ndarray_from_qimage(converted)[..., :3].copy()
 
 
 @pytest.fixture
@@ -142,3 +145,76 @@ def test_paths_draw_only_what_can_be_seen_and_plain_lines_while_playing(qtbot, v
     assert not line.antialias
     view.set_live(False)
     assert line.antialias
+
+
+# -- the still picture (GLViewWindow keeps the surface; frames draw the paths over it) --
+
+def _race_trace(p: core.Problem, start) -> core.Trace:
+    trace = core.Trace(2)
+    for batch in core.iterate(p, "gd", start, steps=40, lr=0.05):
+        trace.extend(batch)
+    return trace
+
+
+def _plain(view) -> np.ndarray:
+    """The picture drawn without the still picture (every item shaded afresh)."""
+    view.gl._still_broken = True
+    try:
+        return rgb(view.gl.grabFramebuffer())
+    finally:
+        view.gl._still_broken = False
+
+
+def test_paths_over_the_still_picture_look_as_drawn_afresh(qtbot, view):
+    p = core.get_problem("two_bumps")
+    view.set_problem(p)
+    view.set_paths([("#D55E00", _race_trace(p, [-1.6, -0.4])),
+                    ("#0072B2", _race_trace(p, [1.5, 1.5]))])
+    cached = rgb(view.gl.grabFramebuffer())
+    assert view.gl._still_fbo is not None and not view.gl._still_broken
+    plain = _plain(view)
+    differ = (np.abs(cached.astype(int) - plain.astype(int)).max(axis=-1) > 8).mean()
+    assert differ < 0.002, f"{differ:.2%} of the pixels differ"
+    # the paths are there, hidden where a hill is in front of them (depth copied too)
+    orange = (np.abs(cached.astype(int) - [0xD5, 0x5E, 0x00]).sum(axis=-1) < 60).sum()
+    assert orange > 30
+
+
+def test_a_still_item_that_changes_makes_a_new_picture(qtbot, view):
+    p = core.get_problem("two_bumps")
+    view.set_problem(p)
+    view.set_paths([("#D55E00", _race_trace(p, [-1.6, -0.4]))])
+    view.set_start(np.array([-1.6, -0.4]))
+    before = rgb(view.gl.grabFramebuffer())
+    view.set_start(np.array([2.0, 2.0]))  # the start marker is a still item
+    after = rgb(view.gl.grabFramebuffer())
+    assert (np.abs(after.astype(int) - before.astype(int)).max(axis=-1) > 30).sum() > 20
+    _assert_alike(after, _plain(view))
+    view.set_height_mode("log")  # a new surface
+    _assert_alike(rgb(view.gl.grabFramebuffer()), _plain(view))
+    view.gl.setCameraPosition(azimuth=30)  # a new camera
+    _assert_alike(rgb(view.gl.grabFramebuffer()), _plain(view))
+
+
+def _assert_alike(a: np.ndarray, b: np.ndarray) -> None:
+    """The same picture, but for a colour step of rounding here and there."""
+    assert np.abs(a.astype(int) - b.astype(int)).max() <= 2
+
+
+def test_moving_paths_reuse_the_still_picture(qtbot, view, monkeypatch):
+    p = core.get_problem("himmelblau")
+    view.set_problem(p)
+    trace = _race_trace(p, [0.0, 0.0])
+    view.set_paths([("#D55E00", trace)])
+    view.gl.grabFramebuffer()
+    made = []
+    original = type(view.gl)._paint_still
+    monkeypatch.setattr(type(view.gl), "_paint_still",
+                        lambda self, *a: (made.append(1), original(self, *a))[1])
+    for k in (5, 15, 30):
+        short = core.Trace(2)
+        for batch in core.iterate(p, "gd", [0.0, 0.0], steps=k, lr=0.05):
+            short.extend(batch)
+        view.set_paths([("#D55E00", short)])
+        view.gl.grabFramebuffer()
+    assert made == []

@@ -190,8 +190,10 @@ class SurfaceView(QWidget):
                 full.setVisible(not self._live)
                 light.setVisible(self._live)
 
-    def _add(self, item) -> None:
-        self.gl.addItem(item)
+    def _add(self, item, live: bool = False) -> None:
+        """Add ``item`` to the 3-D view; ``live`` items (paths, balls) change
+        while a race plays, the others are kept as a picture (see GLViewWindow)."""
+        self.gl.addItem(item, live=live)
         self._items.append(item)
 
     def _lift(self, xy: np.ndarray, f: np.ndarray) -> np.ndarray:
@@ -222,8 +224,8 @@ class SurfaceView(QWidget):
         while len(self._paths) < len(traces):
             line = gl.GLLinePlotItem(pos=np.zeros((0, 3)), width=3, antialias=True)
             ball = gl.GLScatterPlotItem(pos=np.zeros((0, 3)), size=18, pxMode=True)
-            self._add(line)
-            self._add(ball)
+            self._add(line, live=True)
+            self._add(ball, live=True)
             self._paths.append((line, ball))
         for i, (line, ball) in enumerate(self._paths):
             if i >= len(traces):
