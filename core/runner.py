@@ -450,15 +450,17 @@ class Runner:
 
     def _part(self, rows: Array, per_run: tuple[str, ...], hp: dict[str, Any]) -> dict[str, Any]:
         """What a helper needs to advance the runs ``rows`` (see :func:`_advance_part`)."""
-        ctx = self.ctx
-        return {
-            "problem": self.problem.recipe, "method": self.method.name, "sign": ctx.sign,
-            "hp": _take_hyper(hp, rows, self.runs),
-            "state": self.state._replace(**{n: getattr(self.state, n)[rows] for n in per_run}),
-            **{name: getattr(self, name) for name in ("tol", "escape", "maximize", "_gsq_tol", "k")},
-            **{name: getattr(self, name)[rows] for name in _RUN_ARRAYS},
-            **{name: getattr(ctx, name)[rows] for name in _COUNTERS},
-        }
+        return {**self._runs_of(rows, per_run), "problem": self.problem.recipe,
+                "method": self.method.name, "sign": self.ctx.sign,
+                "hp": _take_hyper(hp, rows, self.runs)}
+
+    def _runs_of(self, rows: Array, per_run: tuple[str, ...]) -> dict[str, Any]:
+        """This runner's settings and its runs ``rows``: what a runner over
+        those runs starts from (see :func:`_runner_of`)."""
+        return {**{name: getattr(self, name) for name in _SETTINGS},
+                "state": self._take_runs(self.state, per_run, rows),
+                **{name: getattr(self, name)[rows] for name in _RUN_ARRAYS},
+                **{name: getattr(self.ctx, name)[rows] for name in _COUNTERS}}
 
     def _take_back(self, rows: Array, per_run: tuple[str, ...],
                    reply: dict[str, Any]) -> tuple[int, Any]:
@@ -474,23 +476,13 @@ class Runner:
 
     def _chunk(self, rows: Array, per_run: tuple[str, ...]) -> Runner:
         """A runner over some of this runner's runs, sharing its configuration."""
-        chunk = object.__new__(Runner)
-        chunk.__dict__.update(
-            problem=self.problem, method=self.method, tol=self.tol, escape=self.escape,
-            maximize=self.maximize, _gsq_tol=self._gsq_tol, k=self.k, runs=rows.size,
-            _rows=rows, _per_run=per_run,
-            state=self._take_runs(self.state, per_run, rows),
-            code=self.code[rows], reason=self.reason[rows], nit=self.nit[rows],
-            _gsq=self._gsq[rows], _running=self._running[rows],
-        )
-        ctx = Context(self.problem, self.ctx.sign, rows.size, self.ctx.rng)
-        ctx.nfev, ctx.ngev, ctx.nhev = self.ctx.nfev[rows], self.ctx.ngev[rows], self.ctx.nhev[rows]
-        ctx.active = self.ctx.active[rows]
+        chunk = _runner_of(self._runs_of(rows, per_run), self.problem, self.method,
+                           self.ctx.sign, self.ctx.rng)
+        chunk._rows, chunk._per_run = rows, per_run
+        ctx = chunk.ctx
         ctx.diagnostics = False
         ctx.in_place = True
         ctx.deferred = {"nfev": 0, "ngev": 0, "nhev": 0}
-        chunk.ctx = ctx
-        chunk._steps_deferred = 0
         return chunk
 
     def _take_runs(self, state, per_run: tuple[str, ...], which: Array):
@@ -517,9 +509,9 @@ class Runner:
         with parent._hand_back_lock:
             for name in self._per_run:
                 getattr(parent.state, name)[rows] = getattr(self.state, name)[which]
-            for name in ("code", "reason", "nit", "_gsq", "_running"):
+            for name in _RUN_ARRAYS:
                 getattr(parent, name)[rows] = getattr(self, name)[which]
-            for name in ("nfev", "ngev", "nhev", "active"):
+            for name in _COUNTERS:
                 getattr(parent.ctx, name)[rows] = getattr(self.ctx, name)[which]
 
     def _compact(self, hp: dict[str, Any]) -> dict[str, Any]:
@@ -528,13 +520,12 @@ class Runner:
         keep = self._running
         hp = _take_hyper(hp, keep, self.runs)
         self.state = self._take_runs(self.state, self._per_run, keep)
-        for name in ("_rows", "code", "reason", "nit", "_gsq"):
+        for name in ("_rows", *_RUN_ARRAYS):  # (_running becomes all True)
             setattr(self, name, getattr(self, name)[keep])
         ctx = self.ctx
-        for name in ("nfev", "ngev", "nhev", "active"):
+        for name in _COUNTERS:
             setattr(ctx, name, getattr(ctx, name)[keep])
         self.runs = ctx.runs = int(np.count_nonzero(keep))
-        self._running = np.ones(self.runs, dtype=bool)
         return hp
 
     # -- bookkeeping ------------------------------------------------------------
@@ -747,9 +738,24 @@ THREADS = min(4, os.cpu_count() or 1)
 #: arrays (a few ms), so smaller batches stay on threads.
 PROCESS_WORK = 50_000_000
 
-#: Per-run arrays of a runner and of its context, as a helper hands them back.
+#: What a runner over some of a runner's runs takes over: its settings, its
+#: per-run arrays, and its context's per-run counters.
+_SETTINGS = ("tol", "escape", "maximize", "_gsq_tol", "k")
 _RUN_ARRAYS = ("code", "reason", "nit", "_gsq", "_running")
 _COUNTERS = ("nfev", "ngev", "nhev", "active")
+
+
+def _runner_of(fields: dict[str, Any], problem: Problem, method: Method, sign: float,
+               rng: np.random.Generator) -> Runner:
+    """A runner over some runs (``Runner._runs_of``): a chunk, or a helper's part."""
+    runner = object.__new__(Runner)
+    runner.__dict__.update({name: fields[name] for name in _SETTINGS + ("state",) + _RUN_ARRAYS})
+    runner.__dict__.update(problem=problem, method=method, runs=fields["code"].size,
+                           _steps_deferred=0)
+    runner.ctx = Context(problem, sign, runner.runs, rng)
+    for name in _COUNTERS:
+        setattr(runner.ctx, name, fields[name])
+    return runner
 
 _rebuilt: dict[bytes, Problem] = {}
 
@@ -761,20 +767,13 @@ def _advance_part(part: dict[str, Any], rows: int) -> dict[str, Any]:
     if key not in _rebuilt:
         name, options = part["problem"]
         _rebuilt[key] = get_problem(name, **options)
-    problem = _rebuilt[key]
-    runner = object.__new__(Runner)
-    runner.__dict__.update({name: part[name] for name in
-                            ("tol", "escape", "maximize", "_gsq_tol", "k", "state") + _RUN_ARRAYS})
-    runner.__dict__.update(problem=problem, method=get_method(part["method"]),
-                           runs=part["code"].size, _steps_deferred=0)
-    ctx = runner.ctx = Context(problem, part["sign"], runner.runs, np.random.default_rng(0))
-    for name in _COUNTERS:
-        setattr(ctx, name, part[name])
+    runner = _runner_of(part, _rebuilt[key], get_method(part["method"]), part["sign"],
+                        np.random.default_rng(0))  # (no random numbers: see _independent_runs)
     with np.errstate(all="ignore"):
         runner._loop_in_chunks(rows, part["hp"])
     return {"k": runner.k, "state": runner.state,
             **{name: getattr(runner, name) for name in _RUN_ARRAYS},
-            **{name: getattr(ctx, name) for name in _COUNTERS}}
+            **{name: getattr(runner.ctx, name) for name in _COUNTERS}}
 
 
 def _per_run_hyper(hp: dict[str, Any], runs: int) -> dict[str, Any]:
