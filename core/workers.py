@@ -33,7 +33,7 @@ from typing import Any
 
 _HEADER = struct.Struct("<Q")
 
-#: The command that starts a helper.
+#: The option that makes the frozen executable a helper (packaging/optiscope_launcher.py).
 FROZEN_FLAG = "--core-worker"
 
 
@@ -132,7 +132,7 @@ def borrow(count: int) -> list[Helper]:
     with _lock:
         if _disabled or count <= 0:
             return []
-        for h in [h for h in _helpers if h.broken or h.proc.poll() is not None]:
+        for h in [h for h in _helpers if not h.busy and (h.broken or h.proc.poll() is not None)]:
             _helpers.remove(h)
             h.close()
         idle = [h for h in _helpers if not h.busy]

@@ -148,8 +148,9 @@ def _self_test(window) -> tuple[str, bool]:
         _check_surface(_rgb(gl_widget.grabFramebuffer()), before["surface"]),
         _check_loss(_rgb(loss.grab().toImage()), colours),
     ]
-    # Not a view, but what a frozen build most easily lacks: modules imported
-    # lazily (sympy, and the numpy submodules its lambdify imports by name).
+    # Not views, but what a frozen build most easily lacks: modules imported
+    # lazily (sympy, and the numpy submodules its lambdify imports by name), and
+    # starting itself again as a helper process for large batches.
     failed = [c for c in [*views, _check_formulas(), _check_helper()] if not c.ok]
     if failed:
         return "FAILED: " + "; ".join(c.why for c in failed), False
