@@ -39,7 +39,9 @@ def grab(widget: QWidget) -> QImage:
     """
     gl = getattr(widget, "gl", None)
     if gl is not None and gl.isVisible():
-        return gl.grabFramebuffer()
+        picture = gl.grabFramebuffer()
+        if not picture.isNull():
+            return picture
     image = widget.grab().toImage()
     painter = None
     for holder in widget.findChildren(QWidget):

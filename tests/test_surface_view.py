@@ -28,6 +28,9 @@ def view(qtbot):
     v.show()
     qtbot.waitExposed(v)
     assert v.ensure_gl()
+    # the GL window is made current (valid) when first exposed, after the
+    # event loop has run: a grab before that is a null image
+    qtbot.waitUntil(v.gl.isValid)
     return v
 
 
