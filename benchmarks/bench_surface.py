@@ -60,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     if not view.ensure_gl():
         print(f"OpenGL unavailable: {view.note.text()}")
         return 2
+    deadline = time.perf_counter() + 10.0
+    while not view.gl.isValid() and time.perf_counter() < deadline:
+        app.processEvents()  # the GL window has a context only once it was first exposed
+        time.sleep(0.005)
+    if not view.gl.isValid():
+        print("OpenGL unavailable: the 3-D window was never exposed")
+        return 2
     from OpenGL import GL
 
     view.gl.makeCurrent()
@@ -117,4 +124,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from gui.app import exit_now
+
+    exit_now(main())  # as the app ends: Python's own shutdown would tear Qt down piecemeal

@@ -40,7 +40,8 @@ def set_title(plot, text: str) -> None:
 
     pyqtgraph makes a title's width the plot's minimum width, so a long title
     would push the plot wider than its pane and the pane would cut off the
-    right of the plot (axis, data and all); here the title may be clipped instead.
+    right of the plot (axis, data and all); here a title too long for its plot
+    ends in "…" instead, and its tooltip holds the whole text.
     """
     item = plot.getPlotItem() if hasattr(plot, "getPlotItem") else plot
     elastic_title(item)
@@ -48,13 +49,56 @@ def set_title(plot, text: str) -> None:
 
 
 def elastic_title(item) -> None:
-    """Let the plot ``item`` be narrower than its title (see :func:`set_title`)."""
+    """Let the plot ``item`` be narrower than its title (see :func:`set_title`).
+
+    The label keeps the whole title as its ``text`` (theme changes set it
+    again from there); only what it shows is shortened to its width.
+    """
     label = item.titleLabel
     if getattr(label, "_elastic", False):
         return
     label._elastic = True
     label.updateMin = types.MethodType(_update_min_height_only, label)
+    label._eliding = False
+    show_text = label.setText  # pyqtgraph's: sets ``text``, shows it, calls resizeEvent(None)
+    resized = label.resizeEvent
+
+    def set_text(text, **args) -> None:
+        label.opts.update(args)
+        label.text = text
+        _elide(label, show_text)
+
+    def resize_event(event) -> None:
+        if not label._eliding and event is not None:
+            _elide(label, show_text)
+        resized(event)
+
+    label.setText = set_text
+    label.resizeEvent = resize_event
     label.updateMin()
+
+
+def _elide(label, show_text) -> None:
+    """Show as much of ``label.text`` as fits the label's width, then "…"."""
+    full = label.text
+    width = label.size().width()
+    label._eliding = True
+    try:
+        show_text(full)
+        fits = lambda: label.itemRect().width() <= width  # noqa: E731
+        if width <= 0 or "<" in full or fits():  # not laid out yet, rich text, or short
+            label.setToolTip("")
+            return
+        low, high = 0, len(full)  # the longest prefix that fits, with its ellipsis
+        while low < high:
+            mid = (low + high + 1) // 2
+            show_text(full[:mid].rstrip() + "…")
+            low, high = (mid, high) if fits() else (low, mid - 1)
+        show_text(full[:low].rstrip() + "…")
+        label.setToolTip(full)
+    finally:
+        label.text = full
+        label._eliding = False
 
 
 def _update_min_height_only(label) -> None:

@@ -154,3 +154,32 @@ def test_the_loss_legend_lets_a_curve_under_it_show_through(qtbot, window):
     window.apply(problem="ellipse", method=["gd", "cg"], lr=0.1, steps=60)
     brush = window.loss.legend.opts["brush"]
     assert 120 <= brush.color().alpha() < 255
+
+
+def test_a_title_too_long_for_its_plot_ends_in_an_ellipsis(qtbot):
+    """A narrow plot shortens its title to "…" (the whole title in the tooltip)
+    instead of being pushed wider than its pane; a wide one shows it all."""
+    import pyqtgraph as pg
+
+    from gui.style import set_title
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    text = "Two bumps (upside down) — dark = low loss, light = high loss"
+    set_title(plot, text)
+    plot.resize(260, 200)
+    plot.show()
+    qtbot.waitExposed(plot)
+    label = plot.getPlotItem().titleLabel
+    shown = label.item.toPlainText
+    qtbot.waitUntil(lambda: shown().endswith("…"))
+    assert text.startswith(shown()[:-1].rstrip()) and len(shown()) > 5
+    assert label.itemRect().width() <= label.size().width()
+    assert label.text == text and label.toolTip() == text  # a theme change sets it again
+    assert plot.getPlotItem().width() <= 260  # the plot is not pushed wider
+    label.setAttr("size", "20pt")
+    label.setText(label.text)  # as a theme or text-size change does
+    assert shown().endswith("…") and label.itemRect().width() <= label.size().width()
+    plot.resize(1400, 200)
+    qtbot.waitUntil(lambda: shown() == text)
+    assert label.toolTip() == ""
