@@ -490,7 +490,16 @@ class MainWindow(QMainWindow):
     def _maximise(self, pane: Pane, other: Pane, on: bool) -> None:
         if on and other.max_button.isChecked():
             other.max_button.setChecked(False)
-        other.setVisible(not on)
+        self._fit_panes()
+
+    def _fit_panes(self) -> None:
+        """Show the contour and 3-D panes as their Maximise buttons ask; a landscape
+        of one coordinate has no surface, so its contour pane takes the whole width."""
+        flat = self.surface.problem is not None and self.surface.problem.dim != 2
+        self.landscape_pane.max_button.setVisible(not flat)
+        self.landscape_pane.title.setText("<b>Landscape</b>" if flat else "<b>Contour map</b>")
+        self.landscape_pane.setVisible(flat or not self.surface_pane.max_button.isChecked())
+        self.surface_pane.setVisible(not flat and not self.landscape_pane.max_button.isChecked())
 
     # -- export ----------------------------------------------------------------------
     def export_dialog(self, kind: str, target: str) -> None:
@@ -603,9 +612,7 @@ class MainWindow(QMainWindow):
         layout = view.layout or "both"
         self.landscape_pane.max_button.setChecked(layout == "contour")
         self.surface_pane.max_button.setChecked(layout == "surface")
-        if layout == "both":
-            self.landscape_pane.setVisible(True)
-            self.surface_pane.setVisible(True)
+        self._fit_panes()
         chosen = set(view.overlays) if view.overlays is not None else set(OVERLAYS)
         for key, action in self.overlay_actions.items():
             action.setChecked(key in chosen)
@@ -802,6 +809,7 @@ class MainWindow(QMainWindow):
                 return
         self.landscape.set_problem(shown)
         self.surface.set_problem(shown)
+        self._fit_panes()
         self._start_changed(self.controller.settings.start)
         self._refresh()
 

@@ -236,6 +236,23 @@ def test_either_landscape_view_can_be_maximised(qtbot, window):
     assert window.landscape_pane.isVisible() and window.surface_pane.isVisible()
 
 
+def test_a_landscape_of_one_coordinate_gets_the_whole_width(qtbot, window):
+    """A 1-D problem has no 3-D surface: its pane gives way to the curve, and
+    comes back with a 2-D problem (a maximised pane stays maximised)."""
+    both = window.landscape_pane.width()
+    window.apply(problem="tea")
+    qtbot.waitUntil(lambda: not window.surface_pane.isVisible())
+    assert window.landscape_pane.isVisible() and not window.landscape_pane.max_button.isVisible()
+    qtbot.waitUntil(lambda: window.landscape_pane.width() > 1.5 * both)
+    window.surface_pane.max_button.click()  # asked for while hidden: the curve stays
+    assert window.landscape_pane.isVisible() and not window.surface_pane.isVisible()
+    window.apply(problem="bowl")
+    assert window.surface_pane.isVisible() and not window.landscape_pane.isVisible()
+    window.surface_pane.max_button.click()
+    assert window.landscape_pane.isVisible() and window.surface_pane.isVisible()
+    assert window.landscape_pane.max_button.isVisible()
+
+
 def test_dragging_the_start_marker_moves_the_start(qtbot, window):
     window.apply(problem="bowl")
     window.landscape.start.setPos(0.5, -1.25)
