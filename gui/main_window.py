@@ -153,7 +153,8 @@ class MainWindow(QMainWindow):
                            "Derivatives")
         self._add_lazy_tab("activations", _lazy_view("activation_view", "ActivationView"),
                            "Activations")
-        vertical = QSplitter(Qt.Orientation.Vertical)
+        self.vertical = vertical = QSplitter(Qt.Orientation.Vertical)
+        vertical.setObjectName("viewsAndTabsSplitter")
         vertical.addWidget(self.views)
         vertical.addWidget(self.analysis)
         vertical.setStretchFactor(0, 3)
@@ -192,6 +193,7 @@ class MainWindow(QMainWindow):
         self.method_panel.racersChanged.connect(c.set_methods)
         self.method_panel.hyperChanged.connect(c.set_method_hyper)
         self.method_panel.settingsChanged.connect(self._run_options_changed)
+        self.method_panel.shownChanged.connect(lambda _: self._refresh())
         self.lr_panel.lrChanged.connect(c.set_lr)
         self.landscape.startPicked.connect(self._start_picked)
         self._plane: core.SliceGrid | None = None  # the slice shown for many-parameter models
@@ -619,7 +621,13 @@ class MainWindow(QMainWindow):
         self.loss.set_x_axis(view.loss_x or "steps")
         self.loss.log_check.setChecked(bool(view.loss_log))
         self.surface.set_height_mode(view.height or "auto")
-        self.show_tab(view.tab if view.tab in self.tabs else "loss")
+        tab = view.tab if view.tab in self.tabs else "loss"
+        self.show_tab(tab)
+        # A lesson told through an analysis tab (a sweep, convergence orders, the
+        # data) gives that tab half the height; the loss curve needs less.
+        # (Sizes in per mille: the splitter shares its height in their proportion,
+        # also before the window is first laid out.)
+        self.vertical.setSizes([600, 400] if tab == "loss" else [500, 500])
         hook = getattr(self, "scenario_view_hook", None)
         if callable(hook):
             hook(view)
@@ -813,6 +821,17 @@ class MainWindow(QMainWindow):
         self._start_changed(self.controller.settings.start)
         self._refresh()
 
+    def _show_data_runs(self) -> None:
+        """The data view draws the model of the method clicked in the Method panel
+        (the first of its name), or else of the first racer."""
+        runs = [(r.label, r.colour, r.trace) for r in self.controller.racers if r.trace is not None]
+        names = [r.method for r in self.controller.racers if r.trace is not None]
+        shown = self.method_panel.method()
+        if shown in names:
+            first = names.index(shown)
+            runs.insert(0, runs.pop(first))
+        self.data_view.set_runs(runs)
+
     def _shown(self, trace: core.Trace):
         """A run as the maps draw it (projected onto the slice for big models)."""
         return trace if self._plane is None else core.ProjectedTrace(trace, self._plane)
@@ -866,7 +885,7 @@ class MainWindow(QMainWindow):
             self.loss.clear()
         self.loss.live = playing
         self.loss.set_runs([(r.label, r.colour, r.trace, r.status) for r in racers])
-        self.data_view.set_runs([(r.label, r.colour, r.trace) for r in racers])
+        self._show_data_runs()
         if self._lazy["convergence"].is_built:
             self.convergence_view.set_runs([(r.label, r.colour, r.trace, r.status) for r in racers])
         self._update_sweep_context()

@@ -7,7 +7,16 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from . import appearance
 
@@ -92,6 +101,20 @@ def _parse_number(text: str) -> Any:
 
 def _friendly(message: str, text: str) -> str:
     return message if len(text) < 40 else message.replace(text, text[:37] + "...")
+
+
+def compact_combo(items: list[str] | None = None) -> QComboBox:
+    """A combo box that takes the width its row gives it, down to a few letters.
+
+    A plain one is at least as wide as its longest entry, which can make a
+    side panel wider than its dock (and the dock cuts it off at the right).
+    """
+    combo = QComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(6)
+    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    combo.addItems(items or [])
+    return combo
 
 
 class Banner(QLabel):

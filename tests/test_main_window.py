@@ -253,6 +253,30 @@ def test_a_landscape_of_one_coordinate_gets_the_whole_width(qtbot, window):
     assert window.landscape_pane.max_button.isVisible()
 
 
+@pytest.mark.parametrize("problem", ["two_bumps", "logistic", "tea", "curve_fit"])
+def test_the_side_panels_fit_a_narrow_window(qtbot, window, problem):
+    """With the docks at their narrowest, no panel is wider than its dock (the
+    docks scroll only up and down: a wider panel would be cut off at the right),
+    whichever method's controls the Method panel shows."""
+    from PySide6.QtWidgets import QScrollArea
+
+    import core
+
+    window.resize(900, 700)
+    window.apply(problem=problem)
+    scrolls = [s for s in window.findChildren(QScrollArea)
+               if s.widget() is not None and s.widget().objectName().endswith("Panel")
+               and s.widget().objectName() != "scenarioPanel"]
+    assert {s.widget().objectName() for s in scrolls} >= {"datasetPanel", "methodPanel",
+                                                          "learningRatePanel"}
+    for name in core.METHODS:
+        window.method_panel.set_method(name)  # shows that method's controls
+        qtbot.wait(1)
+        for scroll in scrolls:
+            panel = scroll.widget()
+            assert panel.minimumSizeHint().width() <= scroll.viewport().width(), (name, panel.objectName())
+
+
 def test_dragging_the_start_marker_moves_the_start(qtbot, window):
     window.apply(problem="bowl")
     window.landscape.start.setPos(0.5, -1.25)

@@ -42,6 +42,28 @@ def test_ascent_makes_a_wrong_classifier_whose_opposite_is_right(qtbot, window):
     assert "Accuracy 0%" in text and "opposite answer: <b>100%" in text
 
 
+def test_the_data_view_shows_the_model_of_the_method_clicked(qtbot, window):
+    """Racing several methods, the data view draws the model of the one clicked
+    in the Method panel (first the first racer), and says whose it is."""
+    window.apply(problem="mlp", method=["gd", "adam"], lr=0.1, steps=300,
+                 options={"dataset": "xor", "loss": "mse", "seed": 0})
+    window.show_tab("data")
+    window.controller.set_speed(0)
+    window.controller.play()
+    qtbot.waitUntil(lambda: window.controller.state == "finished", timeout=20000)
+    qtbot.wait(50)
+    text = window.data_view.summary.text()
+    assert "Model of <b>Gradient descent</b>" in text
+    gd_boundary = window.data_view.boundary.getData()[0].copy()
+    window.method_panel.tree.setCurrentItem(window.method_panel._items["adam"])
+    text = window.data_view.summary.text()
+    assert "Model of <b>Adam</b>" in text
+    adam = next(r for r in window.controller.racers if r.method == "adam")
+    accuracy = float(window.controller.problem.accuracy(adam.trace.last_x))
+    assert f"Accuracy {accuracy:.0%}" in text and accuracy > 0.9  # Adam solves XOR
+    assert not np.array_equal(window.data_view.boundary.getData()[0], gd_boundary)
+
+
 def test_model_options_come_from_core(qtbot, window):
     window.apply(problem="logistic")
     combo = window.dataset_panel.findChild(object, "option_numerics")

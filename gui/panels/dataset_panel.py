@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 import core
 from core._checks import check_int, check_real
 
-from ..widgets import NumberField
+from ..widgets import NumberField, compact_combo
 
 KIND_TITLES = {"landscape": "Landscapes (2-D)", "1-D": "Curves (1-D)", "model": "Models on data"}
 RANDOM_DIRECTIONS = "random"
@@ -111,8 +111,10 @@ class DatasetPanel(QWidget):
         self.description.setWordWrap(True)
         from .function_entry import FunctionEntry
 
-        self.function_box = QGroupBox("Or type your own function of x (and y)")
+        self.function_box = QGroupBox("Or type your own f(x) or f(x, y)")
         self.function_box.setObjectName("functionBox")
+        self.function_box.setToolTip("Tick to type a formula in x (and y); its derivatives "
+                                     "are worked out for you.")
         self.function_box.setCheckable(True)
         self.function_box.setChecked(False)
         self.function_entry = FunctionEntry()
@@ -194,7 +196,7 @@ class DatasetPanel(QWidget):
         for spec in specs:
             value = self._options.get(spec.name, spec.default)
             if spec.kind == "choice":
-                widget = QComboBox()
+                widget = compact_combo()
                 for choice in spec.choices:
                     widget.addItem(choice, choice)
                 if spec.name == "dataset" and isinstance(value, core.Dataset):

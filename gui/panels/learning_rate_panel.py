@@ -47,6 +47,7 @@ class LearningRatePanel(QWidget):
             button = QPushButton(f"{value:g}")
             button.setObjectName(f"lrPreset_{value:g}")
             button.setToolTip(f"Set the learning rate to exactly {value:g}.")
+            button.setMinimumWidth(44)  # not a push button's usual 80 px: the dock may be narrow
             button.clicked.connect(lambda _=False, v=value: self.set_lr(v, emit=True))
             presets.addWidget(button)
         layout = QVBoxLayout(self)

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -23,7 +22,7 @@ import core
 from core._checks import check_int, check_real
 
 from ..style import race_colour
-from ..widgets import NumberField
+from ..widgets import NumberField, compact_combo
 
 GROUP_TITLES = {
     "first-order": "First-order (gradient)",
@@ -57,6 +56,8 @@ class MethodPanel(QWidget):
     racersChanged = Signal(list)
     hyperChanged = Signal(str, dict)
     settingsChanged = Signal()
+    #: The method whose controls are shown changed (the user clicked another one).
+    shownChanged = Signal(str)
 
     def __init__(self, method: str = "gd", parent: QWidget | None = None):
         super().__init__(parent)
@@ -96,9 +97,10 @@ class MethodPanel(QWidget):
         self.summary.setObjectName("methodSummary")
         self.params_box = QGroupBox("Hyperparameters")
         self.params_form = QFormLayout(self.params_box)
-        self.maximize = QCheckBox("Climb instead (gradient ascent: maximise)")
+        self.maximize = QCheckBox("Climb instead (maximise)")
         self.maximize.setObjectName("maximizeCheck")
-        self.maximize.setToolTip("Follow the gradient uphill: the loss is made as large as possible.")
+        self.maximize.setToolTip("Gradient ascent: follow the gradient uphill, so the loss is "
+                                 "made as large as possible.")
         self.steps = NumberField(500, lambda v: check_int("steps", v, low=1, high=10_000_000),
                                  fmt="{:d}", tooltip="Largest number of iterations.")
         self.steps.setObjectName("stepsField")
@@ -184,14 +186,15 @@ class MethodPanel(QWidget):
             text = "(uses only the shared learning rate)" \
                 if any(p.name == "lr" for p in method.params) else "(no settings)"
             self.params_form.addRow(QLabel(text))
-        self.params_box.setTitle(f"Hyperparameters of {method.title}")
+        # (The method's name is in bold just above: a longer title could make
+        # the panel wider than its dock.)
+        self.params_box.setToolTip(f"Hyperparameters of {method.title}")
 
     def _control(self, method: str, spec: core.HyperParam) -> QWidget:
         value = self._hypers[method][spec.name]
         tip = f"{spec.help}. Allowed: {spec.allowed()}."
         if spec.kind == "choice":
-            widget = QComboBox()
-            widget.addItems(list(spec.choices))
+            widget = compact_combo(list(spec.choices))
             widget.setCurrentText(str(value))
             widget.currentTextChanged.connect(lambda v, n=spec.name: self._set(method, n, v))
         elif spec.kind == "bool":
@@ -248,3 +251,4 @@ class MethodPanel(QWidget):
         name = current.data(0, NAME_ROLE) if current is not None else None
         if name:
             self._show_controls(name)
+            self.shownChanged.emit(name)

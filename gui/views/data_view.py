@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -198,6 +200,10 @@ class DataView(QWidget):
                     f"<b>{inv:.0%}</b>. " + text)
             if p.model == "svm":
                 text = f"Margin width {float(p.margin(params)):.3g}. " + text
+        lead = next((label for label, _, t in self._runs if t.last_x is not None), None)
+        if params is not None and lead is not None and len(self._runs) > 1:  # whose model
+            text = (f"Model of <b>{html.escape(lead)}</b> (click another method in the "
+                    f"Method panel to see its model). " + text)
         return text
 
     def appearance_changed(self) -> None:

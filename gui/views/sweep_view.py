@@ -170,7 +170,7 @@ class SweepView(QWidget):
         self.plot.setLabel("bottom", "learning rate r")
         self.plot.setLabel("left", "final loss − best known")
         set_title(self.plot, "Learning-rate sweep")
-        self.legend = self.plot.addLegend(offset=(10, 10))
+        self.legend = self.plot.addLegend(offset=(10, 10), colCount=2)  # two rows, not four
         self.line = pg.PlotDataItem(pen=pg.mkPen((90, 90, 90), width=1))
         self.plot.addItem(self.line)
         self.converged = pg.ScatterPlotItem(symbol="o", size=8, pen=pg.mkPen("k", width=0.5),
@@ -187,7 +187,7 @@ class SweepView(QWidget):
             label="", labelOpts=dict(position=0.92, color=DIVERGED_COLOUR, anchors=[(1, 0), (1, 0)]))
         self.limit_line = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen(LIMIT_COLOUR, width=2, style=Qt.PenStyle.DotLine),
-            label="", labelOpts=dict(position=0.8, color=LIMIT_COLOUR, anchors=[(0, 0), (0, 0)]))
+            label="", labelOpts=dict(position=0.8, color=LIMIT_COLOUR, anchors=[(1, 0), (1, 0)]))
         for line in (self.threshold_line, self.limit_line):
             line.setZValue(5)
             line.hide()
