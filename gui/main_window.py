@@ -41,7 +41,7 @@ from .views.data_view import DataView
 from .views.landscape_view import OVERLAYS, LandscapeView
 from .views.loss_view import LossView
 from .views.surface_view import SurfaceView
-from .widgets import Banner, LazyTab, Pane
+from .widgets import Banner, LazyTab, Pane, maximise_button
 
 #: Seconds between updates of the 3-D view's paths (software OpenGL redraws the
 #: whole 256×256 or 128×128 surface each time).
@@ -132,6 +132,11 @@ class MainWindow(QMainWindow):
             lambda on: self._maximise(self.surface_pane, self.landscape_pane, on))
         self.analysis = QTabWidget()
         self.analysis.setObjectName("analysisTabs")
+        self.analysis_max_button = maximise_button(
+            "analysisMaximise", "Give the analysis tabs the whole height, above the contour "
+            "and 3-D views too (click again to restore).")
+        self.analysis_max_button.toggled.connect(lambda on: self.views.setVisible(not on))
+        self.analysis.setCornerWidget(self.analysis_max_button, Qt.Corner.TopRightCorner)
         self.data_view = DataView()
         #: Analysis tabs by the names scenarios and the command line use.
         self.tabs: dict[str, QWidget] = {}
@@ -614,6 +619,7 @@ class MainWindow(QMainWindow):
         layout = view.layout or "both"
         self.landscape_pane.max_button.setChecked(layout == "contour")
         self.surface_pane.max_button.setChecked(layout == "surface")
+        self.analysis_max_button.setChecked(False)
         self._fit_panes()
         chosen = set(view.overlays) if view.overlays is not None else set(OVERLAYS)
         for key, action in self.overlay_actions.items():

@@ -151,6 +151,17 @@ class Banner(QLabel):
             self.setStyleSheet(sheet)
 
 
+def maximise_button(name: str, tooltip: str) -> QToolButton:
+    """A checkable "Maximise" button that reads "Restore" while checked."""
+    button = QToolButton()
+    button.setObjectName(name)
+    button.setText("Maximise")
+    button.setCheckable(True)
+    button.setToolTip(tooltip)
+    button.toggled.connect(lambda on: button.setText("Restore" if on else "Maximise"))
+    return button
+
+
 class Pane(QWidget):
     """A titled frame around a view with a "Maximise" toggle (the window hides
     the other panes while one is maximised)."""
@@ -162,12 +173,10 @@ class Pane(QWidget):
         super().__init__(parent)
         self.view = view
         self.title = QLabel(f"<b>{title}</b>")
-        self.max_button = QToolButton()
-        self.max_button.setText("Maximise")
-        self.max_button.setCheckable(True)
-        self.max_button.setObjectName(f"{view.objectName()}Maximise")
-        self.max_button.setToolTip("Give this view the whole plotting area (click again to restore).")
-        self.max_button.toggled.connect(self._toggled)
+        self.max_button = maximise_button(f"{view.objectName()}Maximise",
+                                          "Give this view the whole plotting area "
+                                          "(click again to restore).")
+        self.max_button.toggled.connect(self.maximiseToggled)
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.title)
@@ -181,9 +190,6 @@ class Pane(QWidget):
         layout.addLayout(bar)
         layout.addWidget(view, 1)
 
-    def _toggled(self, on: bool) -> None:
-        self.max_button.setText("Restore" if on else "Maximise")
-        self.maximiseToggled.emit(on)
 
 
 class LazyTab(QWidget):

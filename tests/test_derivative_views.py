@@ -118,6 +118,22 @@ def test_reference_configuration_draws_the_error_plot(dview):
     assert "Smallest error" in dview.plot_note.text()
 
 
+@pytest.mark.parametrize("width", [1300, 760, 560])
+def test_the_region_labels_never_run_into_each_other(dview, qtbot, width):
+    """Wide: the long labels; narrower: short ones; they never overlap."""
+    dview.resize(width, 700)
+    qtbot.wait(20)
+    labels = (dview._roundoff_text, dview._truncation_text)
+    vb = dview.error_plot.plotItem.vb
+    shown = [t for t in labels if t.isVisible()]
+    if shown:
+        assert len(shown) == 2
+        left, right = (t.mapRectToItem(vb, t.boundingRect()) for t in labels)
+        assert left.right() <= right.left()  # side by side, not on top of each other
+    if width == 1300:
+        assert "dominates" in dview._roundoff_text.textItem.toPlainText()
+
+
 def test_table_shows_the_documented_numbers_for_sin(dview):
     assert dview.set_formula("sin(x)")
     dview.set_point(0.0)

@@ -236,6 +236,21 @@ def test_either_landscape_view_can_be_maximised(qtbot, window):
     assert window.landscape_pane.isVisible() and window.surface_pane.isVisible()
 
 
+def test_the_analysis_tabs_can_be_maximised(qtbot, window):
+    """For a lesson told in a tab (derivatives, a sweep): the tabs take the whole
+    height; a lesson loaded afterwards restores the usual layout."""
+    import core
+
+    tabs_height = window.analysis.height()
+    window.analysis_max_button.click()
+    assert not window.landscape_pane.isVisible() and not window.surface_pane.isVisible()
+    assert window.analysis_max_button.text() == "Restore"
+    qtbot.waitUntil(lambda: window.analysis.height() > 1.8 * tabs_height)
+    window.apply_scenario(core.load_scenario("himmelblau_basins"))
+    assert window.landscape_pane.isVisible() and window.surface_pane.isVisible()
+    assert window.analysis_max_button.text() == "Maximise"
+
+
 def test_a_landscape_of_one_coordinate_gets_the_whole_width(qtbot, window):
     """A 1-D problem has no 3-D surface: its pane gives way to the curve, and
     comes back with a 2-D problem (a maximised pane stays maximised)."""

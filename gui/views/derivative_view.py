@@ -106,6 +106,12 @@ def _log_plot(name: str, title: str, xlabel: str, ylabel: str) -> pg.PlotWidget:
     return plot
 
 
+#: Labels of the error plot's two regions; shorter ones for a narrow plot.
+REGION_LABELS = ("← round-off dominates\n(ε·|f|/h grows as h shrinks)",
+                 "truncation dominates →\n(forward ∝ h, central ∝ h²)")
+REGION_LABELS_SHORT = ("← round-off", "truncation →")
+
+
 def _positive(values: np.ndarray) -> np.ndarray:
     """Errors ready for log axes: 0 drawn at the floor, NaN left as a gap."""
     v = np.asarray(values, dtype=float)
@@ -242,13 +248,12 @@ class DerivativeView(QWidget):
         self._h_line = pg.InfiniteLine(angle=90, movable=False,
                                        pen=pg.mkPen(MARK_COLOUR, width=1.5, style=Qt.PenStyle.DashLine))
         item.addItem(self._h_line, ignoreBounds=True)
-        self._roundoff_text = pg.TextItem("← round-off dominates\n(ε·|f|/h grows as h shrinks)",
-                                          color=FORWARD_COLOUR, anchor=(0, 1))
-        self._truncation_text = pg.TextItem("truncation dominates →\n(forward ∝ h, central ∝ h²)",
-                                            color=CENTRAL_COLOUR, anchor=(1, 1))
+        self._roundoff_text = pg.TextItem(REGION_LABELS[0], color=FORWARD_COLOUR, anchor=(0, 1))
+        self._truncation_text = pg.TextItem(REGION_LABELS[1], color=CENTRAL_COLOUR, anchor=(1, 1))
         self._h_text = pg.TextItem("your h", color=MARK_COLOUR, anchor=(0, 0))
         for text in (self._roundoff_text, self._truncation_text, self._h_text):
             item.addItem(text, ignoreBounds=True)
+        item.vb.sigResized.connect(lambda _vb: self._fit_region_labels())
         self.plot_note = QLabel()
         self.plot_note.setObjectName("fdErrorNote")
         self.plot_note.setWordWrap(True)
@@ -441,6 +446,23 @@ class DerivativeView(QWidget):
         self._truncation_text.setPos(hi, bottom)
         self._h_text.setPos(math.log10(h), top)
         self.error_plot.plotItem.vb.setXRange(lo, hi, padding=0.02)
+        self._fit_region_labels()
+
+    def _fit_region_labels(self) -> None:
+        """The two region labels sit in the plot's lower corners: in a narrow plot
+        they would run into each other, so they shorten, and at last give way."""
+        width = self.error_plot.plotItem.vb.width()
+        for text in (self._roundoff_text, self._truncation_text):
+            text.setVisible(True)
+        for texts in (REGION_LABELS, REGION_LABELS_SHORT):
+            self._roundoff_text.setText(texts[0])
+            self._truncation_text.setText(texts[1])
+            needed = sum(t.boundingRect().width() for t in (self._roundoff_text,
+                                                             self._truncation_text))
+            if needed + 16 <= width:
+                return
+        for text in (self._roundoff_text, self._truncation_text):
+            text.setVisible(False)  # the shading and the note below still say it
 
     def _show_lhopital(self) -> None:
         r = self.report
