@@ -6,6 +6,7 @@ they receive :class:`core.Trace` histories after each batch.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -269,7 +270,7 @@ class RunController(QObject):
         self.racers = []
         for i, spec in enumerate(s.methods):
             title = core.get_method(spec.name).title
-            own = spec.label if spec.label and spec.label.lower() != title.lower() else None
+            own = spec.label if spec.label and not _says_nothing_new(spec.label, title) else None
             label = f"{title} ({own})" if own else title
             racer = Racer(spec.name, self._hyper_for(spec), race_colour(i), label=label)
             try:
@@ -388,3 +389,16 @@ def default_start(problem: core.Problem) -> np.ndarray:
         return np.array(start, dtype=float)
     dom = problem.domain
     return dom[:, 0] + 0.2 * (dom[:, 1] - dom[:, 0])
+
+
+def _words(text: str) -> set[str]:
+    """Lower-case words, ignoring dashes, brackets and possessive 's."""
+    text = re.sub(r"[-‐–—()]", " ", text.lower()).replace("'s", "").replace("’s", "")
+    return set(text.split())
+
+
+def _says_nothing_new(label: str, title: str) -> bool:
+    """True if a racer's own ``label`` only repeats words of its method's ``title``
+    ("exhaustive search" for "Exhaustive grid search", "Newton" for "Newton's
+    method"): the legend then shows the title alone."""
+    return _words(label) <= _words(title)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 import core
+from core.text import plural
 
 from . import appearance
 from .controller import RacerSpec, RunController, RunSettings, uses_shared_lr
@@ -78,14 +79,19 @@ class MainWindow(QMainWindow):
         self.dataset_panel = DatasetPanel(s.problem)
         self.method_panel = MethodPanel(s.methods[0].name)
         self.lr_panel = LearningRatePanel(s.lr)
+        #: The docks of the settings panels (hidden in presentation mode: see set_presentation).
+        self.settings_docks: list[QDockWidget] = []
         for title, panel in (("Dataset", self.dataset_panel), ("Method", self.method_panel),
                              ("Learning rate", self.lr_panel)):
             dock = QDockWidget(title, self)
+            self.settings_docks.append(dock)
             dock.setObjectName(f"{panel.objectName()}Dock")
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
-            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            # Panels fit their narrowest dock at ordinary text sizes (tested); at a
+            # projector's large text one may not, and then it scrolls, never cut off.
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
             scroll.setWidget(panel)
             dock.setWidget(scroll)
             dock.setMinimumWidth(330)
@@ -432,7 +438,14 @@ class MainWindow(QMainWindow):
         normal = QAction("Normal text size", self)
         normal.setShortcut(QKeySequence("Ctrl+0"))
         normal.triggered.connect(lambda: self.scale_text(1 / appearance.CURRENT.scale))
-        for action in (self.fullscreen_action, self.presentation_action, bigger, smaller, normal):
+        self.panels_action = QAction("Settings panels (Dataset, Method, Learning rate)", self,
+                                     checkable=True)
+        self.panels_action.setObjectName("settingsPanelsAction")
+        self.panels_action.setShortcut(QKeySequence(Qt.Key.Key_F9))
+        self.panels_action.setChecked(True)
+        self.panels_action.toggled.connect(self.show_settings_panels)
+        for action in (self.fullscreen_action, self.presentation_action, self.panels_action,
+                       bigger, smaller, normal):
             view.addAction(action)
             self.addAction(action)  # shortcuts work even when the menu bar is hidden
         view.addSeparator()
@@ -473,7 +486,17 @@ class MainWindow(QMainWindow):
             return
         appearance.CURRENT.presentation = on
         appearance.CURRENT.scale = 1.5 if on else 1.0
+        # The class watches the plots: the settings panels make way (F9 brings them back).
+        self.show_settings_panels(not on)
         appearance.apply(self)
+
+    def show_settings_panels(self, on: bool) -> None:
+        """F9: show or hide the Dataset, Method and Learning-rate panels."""
+        if self.panels_action.isChecked() != on:
+            self.panels_action.setChecked(on)
+            return
+        for dock in self.settings_docks:
+            dock.setVisible(on)
 
     def _overlay_menu(self) -> QToolButton:
         button = QToolButton()
@@ -943,12 +966,17 @@ class MainWindow(QMainWindow):
         if len(racers) == 1:
             self.banner.show_message(racers[0].message, colour)
         else:
-            # One short line per racer: the sentence up to its colon.
-            lines = [f"<span style='color:{r.colour}'>■</span> {r.label}: "
-                     f"{r.message.split(':')[0].rstrip('.')}"
+            # One short line per racer: the sentence up to its colon (a step limit
+            # in fewer words: four racers' lines must leave the plots room).
+            def headline(r) -> str:
+                if r.status == "max_steps" and r.trace is not None:
+                    return f"Not converged after {plural(r.trace.last_step, 'step')}"
+                return r.message.split(":")[0].rstrip(".")
+
+            lines = [f"<span style='color:{r.colour}'>■</span> {r.label}: {headline(r)}"
                      f"{' — only a local minimum' if 'only a local' in r.message else ''}"
                      for r in racers]
-            self.banner.show_message("<br>".join(lines), colour)
+            self.banner.show_message("<br>".join(lines), colour, compact=len(lines) > 2)
         parts = []
         for r in started:
             last = r.trace.last

@@ -127,20 +127,25 @@ class Banner(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setMargin(8)
         self.setProperty("keepFont", True)  # sized by appearance_changed, not the app font
+        self._compact = False
         self.appearance_changed()
         self.show_message("Click the map to choose a start point, then press Play.", "#2c3e50")
 
     def appearance_changed(self) -> None:
-        """A third larger than ordinary text, bold."""
+        """A third larger than ordinary text (compact: as large), bold."""
         from . import appearance
 
         font = QFont(self.font())
-        font.setPointSizeF(appearance.CURRENT.point_size * 1.35)
+        font.setPointSizeF(appearance.CURRENT.point_size * (1.0 if self._compact else 1.35))
         font.setBold(True)
         self.setFont(font)
 
-    def show_message(self, text: str, colour: str) -> None:
-        """Show ``text`` on a ``colour`` background."""
+    def show_message(self, text: str, colour: str, *, compact: bool = False) -> None:
+        """Show ``text`` on a ``colour`` background; ``compact`` (for a line per
+        racer) in ordinary-sized bold text, so several lines leave the plots room."""
+        if compact != self._compact:
+            self._compact = compact
+            self.appearance_changed()
         if text != self.text():
             self.setText(text)
         # A style sheet is parsed and the label re-polished on every call: the

@@ -410,3 +410,18 @@ def test_the_loss_legend_moves_out_of_the_way_of_a_climbing_loss(qtbot):
     assert loss.legend_corner == "right"
     left = race(maximize=True)  # ascent: the loss climbs into the upper right
     assert loss.legend_corner == "left" and left < right
+
+
+def test_the_loss_legend_gives_way_in_a_squeezed_plot_and_returns(qtbot):
+    """Four racers' legend lines would cover a plot squeezed to a sliver (a
+    projector's large text): the legend hides until there is room again."""
+    loss = _shown_loss_view(qtbot)
+    runs = [(f"Method {i}", "#D55E00", _whole_trace("bowl", [0.5, 0.2], steps=40, lr=0.05),
+             "max_steps") for i in range(4)]
+    loss.set_runs(runs)
+    qtbot.waitUntil(lambda: loss.legend.isVisible())
+    height = loss.height()
+    loss.resize(loss.width(), 170)
+    qtbot.waitUntil(lambda: not loss.legend.isVisible())
+    loss.resize(loss.width(), max(height, 500))
+    qtbot.waitUntil(lambda: loss.legend.isVisible())

@@ -183,3 +183,34 @@ def test_a_title_too_long_for_its_plot_ends_in_an_ellipsis(qtbot):
     plot.resize(1400, 200)
     qtbot.waitUntil(lambda: shown() == text)
     assert label.toolTip() == ""
+
+
+def test_presentation_mode_makes_way_for_the_plots_and_f9_brings_the_panels_back(qtbot, window):
+    docks = window.settings_docks
+    assert len(docks) == 3 and all(d.isVisible() for d in docks)
+    width = window.landscape_pane.width()
+    window.presentation_action.trigger()
+    assert not any(d.isVisible() for d in docks)
+    qtbot.waitUntil(lambda: window.landscape_pane.width() > width)
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    assert all(d.isVisible() for d in docks) and window.panels_action.isChecked()
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    assert not any(d.isVisible() for d in docks)
+    window.presentation_action.trigger()  # leaving presentation mode brings them back
+    assert all(d.isVisible() for d in docks)
+
+
+def test_a_race_of_several_methods_gets_one_compact_banner_line_each(qtbot, window):
+    """With more than two racers the banner's lines are in ordinary-sized bold
+    text (one racer's message stays large), and a step limit is said briefly."""
+    window.apply(problem="two_bumps", method="gd", steps=5, start=[-1.5, 0.0])
+    window.controller.set_speed(0)
+    window.controller.play()
+    qtbot.waitUntil(lambda: window.controller.state == "finished")
+    large = window.banner.font().pointSizeF()
+    window.apply(method=["gd", "momentum", "adam"], steps=3)
+    window.controller.play()
+    qtbot.waitUntil(lambda: window.controller.state == "finished")
+    window._update_texts()
+    assert window.banner.font().pointSizeF() < 0.8 * large
+    assert window.banner.text().count("Not converged after 3 steps") == 3

@@ -52,6 +52,24 @@ def test_the_learning_rate_lesson_sets_up_four_racers(qtbot, window):
     assert window.loss.log_check.isChecked()
 
 
+@pytest.mark.parametrize("name, labels", [
+    ("learning_rates", ["Gradient descent (r = 0.05)", "Gradient descent (r = 0.2)",
+                        "Gradient descent (r = 0.9)", "Gradient descent (r = 1.02)"]),
+    ("tea_search_race", ["Exhaustive grid search", "Gradient descent", "Simulated annealing",
+                         "Genetic algorithm"]),
+    ("newton_quadratic_convergence", ["Newton's method", "Gradient descent"]),
+    ("newton_far_away", ["Newton's method (pure Newton)", "Newton's method (damped Newton)",
+                         "Gradient descent"]),
+    ("levenberg_marquardt", ["Gradient descent", "Levenberg–Marquardt"]),
+])
+def test_a_racer_is_named_by_its_method_and_what_its_own_label_adds(window, name, labels):
+    """A lesson's own label appears in brackets only when it says something the
+    method's title does not ("Exhaustive grid search (exhaustive search)" would
+    fill a projector's banner with repetition)."""
+    window.apply_scenario(core.load_scenario(name))
+    assert [r.label for r in window.controller.racers] == labels
+
+
 def test_a_formula_lesson_shows_its_function_and_ends_at_once(qtbot, window):
     """Regression: the L'Hopital lesson left the Dataset panel on the previous problem
     and said "Ready" although its run cannot take a single step (0/0 at the start)."""

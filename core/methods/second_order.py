@@ -47,6 +47,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..text import plural
 from .base import HyperParam, Method, learning_rate, register_method
 
 Array = np.ndarray
@@ -137,10 +138,6 @@ def _solve(A: Array, b: Array, ok: Array) -> Array:
                 ok = ok.copy()
                 ok[i] = False
     return np.where(ok[:, None], x, np.nan)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _flat(hp) -> dict:
@@ -406,7 +403,7 @@ class NewtonState(NamedTuple):
                              else ("positive definite", "minimum", "maximum"))
         parts = []
         if bad:
-            head = f"Note: the Hessian was not {want} at {_plural(bad, 'step')} (hessian_ok False)"
+            head = f"Note: the Hessian was not {want} at {plural(bad, 'step')} (hessian_ok False)"
             if self.damped:
                 parts.append(f"{head}; there the damped variant followed the gradient instead "
                              f"of Newton's step.")
@@ -414,10 +411,10 @@ class NewtonState(NamedTuple):
                 parts.append(f"{head}; there Newton's step heads for a saddle point or a {wrong} "
                              f"as readily as for a {good}.")
                 if singular:
-                    parts.append(f"It was singular at {_plural(singular, 'step')}: there the step "
+                    parts.append(f"It was singular at {plural(singular, 'step')}: there the step "
                                  f"used its pseudo-inverse (or the gradient where it was all zero).")
         if fail:
-            parts.append(f"The line search found no lower point at {_plural(fail, 'step')}.")
+            parts.append(f"The line search found no lower point at {plural(fail, 'step')}.")
         return " ".join(parts)
 
 
@@ -509,7 +506,7 @@ def _line_search_note(failures, remedy: str) -> str:
     fail = int(failures)
     if not fail:
         return ""
-    return (f"Note: the line search found no acceptable point at {_plural(fail, 'step')}; "
+    return (f"Note: the line search found no acceptable point at {plural(fail, 'step')}; "
             f"{remedy}.")
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 import core
 from core import display
+from core.text import plural
 
 from .. import appearance
 from ..style import FramedCurve, no_scene_index, set_title
@@ -50,6 +51,7 @@ class LossView(QWidget):
         self.plot.setLabel("left", "loss")
         set_title(self.plot, "Loss during the run")
         self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.plot.getViewBox().sigResized.connect(lambda _vb: self._fit_legend())
         self.log_check = QCheckBox("log scale (gap to the best known loss)")
         self.log_check.setObjectName("lossLogCheck")
         self.log_check.toggled.connect(lambda _: self.refresh())
@@ -218,6 +220,13 @@ class LossView(QWidget):
         if corner != self.legend_corner:
             self.legend_corner = corner
             self.legend.setOffset((10, 10) if corner == "left" else (-10, 10))
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """A legend taller than most of a squeezed plot would hide the curves: it
+        gives way until there is room (the banner and the status line name the runs)."""
+        room = self.plot.getViewBox().height()
+        self.legend.setVisible(self.legend.boundingRect().height() <= 0.7 * room)
 
     def _draw_curves(self) -> None:
         """Hand the curves what can be seen: the visible stretch, with about
@@ -236,7 +245,7 @@ class LossView(QWidget):
             if item is None or trace.last_step < 0:
                 continue
             evals = int(trace.last["nfev"]) if np.isfinite(trace.last["nfev"]) else 0
-            entry = f"{label}: {trace.last_step} steps, {evals} evaluations"
+            entry = f"{label}: {plural(trace.last_step, 'step')}, {plural(evals, 'evaluation')}"
             if item.text != entry:
                 item.setText(entry)
 

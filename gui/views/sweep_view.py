@@ -31,6 +31,7 @@ from superqt.utils import FunctionWorker, create_worker
 
 import core
 from core import analysis_display
+from core.text import plural
 
 from .. import appearance
 from ..style import STATUS_COLOURS, set_title
@@ -470,9 +471,9 @@ class SweepView(QWidget):
             if hit.size:
                 i = int(hit[0])
                 st = str(s.status[i])
-                lessons.append(f"{rate:g}: converged in {int(s.nit[i])} steps" if st == "converged"
-                               else f"{rate:g}: diverged after {int(s.nit[i])} steps" if st == "diverged"
-                               else f"{rate:g}: not converged after {int(s.nit[i])} steps")
+                lessons.append(f"{rate:g}: converged in {plural(int(s.nit[i]), 'step')}" if st == "converged"
+                               else f"{rate:g}: diverged after {plural(int(s.nit[i]), 'step')}" if st == "diverged"
+                               else f"{rate:g}: not converged after {plural(int(s.nit[i]), 'step')}")
         if lessons:
             parts.append("r = " + "; ".join(lessons) + ".")
         return " ".join(parts)
