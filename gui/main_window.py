@@ -208,6 +208,8 @@ class MainWindow(QMainWindow):
         self.lr_panel.lrChanged.connect(c.set_lr)
         self.landscape.startPicked.connect(self._start_picked)
         self._plane: core.SliceGrid | None = None  # the slice shown for many-parameter models
+        #: The learning rate a picked problem suggested (None: the user's own rate).
+        self._suggested_lr: float | None = None
         self._reslice_soon = Throttled(self._reslice, 2000, leading=False, parent=self)
         self._problem_changed(c.problem)
         self._refresh()
@@ -805,11 +807,17 @@ class MainWindow(QMainWindow):
         climb = getattr(self.controller.problem, "goal", "minimize") == "maximize"
         if self.method_panel.maximize.isChecked() != climb:
             self.method_panel.maximize.setChecked(climb)
+        # Models and the tea curves come with a learning rate that makes visible
+        # progress; leaving them for a problem without one, a rate the user did not
+        # choose goes back to the usual one (the tea's 20 would fling a ball off the bowl).
         suggested = getattr(self.controller.problem, "suggested_lr", None)
-        if suggested is not None and suggested != self.controller.settings.lr:
-            # Models come with a learning rate that makes visible progress on their data.
+        lr = self.controller.settings.lr
+        if suggested is None and self._suggested_lr is not None and lr == self._suggested_lr:
+            suggested = RunSettings.lr
+        if suggested is not None and suggested != lr:
             self.lr_panel.set_lr(float(suggested))
             self.controller.set_lr(float(suggested))
+        self._suggested_lr = self.controller.settings.lr if suggested is not None else None
 
     def _problem_changed(self, problem: core.Problem) -> None:
         self.data_view.set_problem(problem)

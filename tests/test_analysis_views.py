@@ -370,3 +370,16 @@ def test_basin_controller_reports_bad_hyperparameters_and_can_cancel(qtbot):
     assert got == [] and not controller.busy
     with pytest.raises(ValueError, match="resolution"):
         controller.set_resolution(1)
+
+
+def test_basin_summary_reads_well_for_a_curve_and_for_one_basin():
+    """"from 128 starts along the axis: 2 basins", "1 basin" (not "(128)", "1 basins")."""
+    from gui.views.basin_overlay import basin_summary
+
+    tea = core.basin_map(core.get_problem("tea"), "gd", resolution=128, steps=500, lr=8.0)
+    text = basin_summary(tea)
+    assert "128 starts along the axis: 2 basins" in text, text
+    bowl = core.basin_map(core.get_problem("bowl"), "gd", resolution=16, steps=500, lr=0.1)
+    text = basin_summary(bowl)
+    assert "256 starts (16 × 16): 1 basin;" in text, text
+

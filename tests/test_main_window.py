@@ -236,6 +236,20 @@ def test_either_landscape_view_can_be_maximised(qtbot, window):
     assert window.landscape_pane.isVisible() and window.surface_pane.isVisible()
 
 
+def test_a_problem_with_a_suggested_learning_rate_brings_it_and_takes_it_away(window):
+    """The tea curve's slopes are tiny: picking it sets its suggested rate; the
+    bowl afterwards gets the usual rate back, unless the user chose one."""
+    lr = window.controller.settings
+    window.dataset_panel.set_problem("tea", {}, emit=True)
+    assert lr.lr == 8.0 and window.lr_panel.field.value() == 8.0
+    window.dataset_panel.set_problem("bowl", {}, emit=True)
+    assert lr.lr == 0.1 and window.lr_panel.field.value() == 0.1
+    window.dataset_panel.set_problem("tea", {}, emit=True)
+    window.lr_panel.set_lr(5.0, emit=True)  # the user's own choice stays
+    window.dataset_panel.set_problem("bowl", {}, emit=True)
+    assert lr.lr == 5.0
+
+
 def test_the_analysis_tabs_can_be_maximised(qtbot, window):
     """For a lesson told in a tab (derivatives, a sweep): the tabs take the whole
     height; a lesson loaded afterwards restores the usual layout."""

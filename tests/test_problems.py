@@ -68,6 +68,24 @@ def test_smooth_flag_and_goal(problem):
         assert problem.maxima.size, "a maximisation problem should say where its maximum is"
 
 
+def test_a_suggested_learning_rate_makes_progress_without_diverging(problem):
+    """Where a problem suggests a learning rate, gradient descent at that rate
+    from across the domain either stops on a flat step (the rating) or ends
+    lower within 200 steps, and never diverges."""
+    lr = problem.suggested_lr
+    if getattr(problem, "dataset", None) is not None:
+        pytest.skip("a model's rate is checked on its data in test_models")
+    if lr is None:
+        pytest.skip("no suggested learning rate")
+    assert problem.dim == 1, "extend this check to start points of several coordinates"
+    lo, hi = problem.domain[0]
+    for x0 in np.linspace(lo, hi, 7)[1:-1]:
+        r = core.run(problem, "gd", [x0], steps=200, lr=lr)
+        assert r.status != "diverged", x0
+        if problem.name != "tea_rating" and r.status != "stopped":
+            assert r.fun <= float(problem.value([x0])), x0
+
+
 def test_domain(problem):
     d = problem.domain
     assert d.shape == (problem.dim, 2)

@@ -60,6 +60,12 @@ class Problem:
         out like ``X``: the same numbers, bit for bit, for points stored
         coordinate by coordinate (``X.T`` contiguous).  The runner then stores
         a large batch that way, so each coordinate is one contiguous column.
+    suggested_lr
+        A learning rate at which plain gradient descent makes visible progress
+        here without diverging (None: the usual 0.1 will do).  The app switches
+        to it when the problem is picked: the tea curve's slopes are a
+        hundredth of the bowl's, and 0.1 would crawl a hundredth of a degree
+        a step.
 
     Examples
     --------
@@ -89,6 +95,7 @@ class Problem:
     smooth: bool = True
     goal: str = "minimize"
     columnar: bool = False
+    suggested_lr: float | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__

@@ -154,6 +154,7 @@ def tea() -> Problem:
     return _curve_problem(
         "tea", "Tea temperature", _TEA_FORMULA, _tea,
         minima=[[_TEA_ICED_MIN], [_TEA_WARM_MIN]], maxima=[[_TEA_HUMP]],
+        suggested_lr=8.0,  # under 2/f'' = 9 everywhere: 0.1 would crawl 0.01 °C a step
         description=(
             "How much a tea drinker suffers at each serving temperature (lower is "
             "better). Comfortably hot tea near 62 °C is a valley, but on a hot day "
@@ -169,7 +170,7 @@ def tea() -> Problem:
 def tea_trains() -> Problem:
     return _curve_problem(
         "tea_trains", "Tea with passing trains", "f(T) = s(T) + 0.3·|sin(πT/5)|, s = the tea curve",
-        _trains, minima=[[_trains_global_min()]], smooth=False,
+        _trains, minima=[[_trains_global_min()]], smooth=False, suggested_lr=5.0,
         description=(
             "The same drinker, disturbed by trains passing at regular intervals: "
             "the curve gains a wiggle with a sharp corner every 5 °C. The slope jumps "
@@ -184,7 +185,7 @@ def tea_trains() -> Problem:
 def tea_rating() -> Problem:
     return _curve_problem(
         "tea_rating", "Tea rated on a 10-point scale", "r(T) = round(s(T)), whole points only",
-        _rating, minima=[[_TEA_ICED_MIN]], smooth=False,
+        _rating, minima=[[_TEA_ICED_MIN]], smooth=False, suggested_lr=8.0,
         description=(
             "The drinkers now rate their suffering on a 10-point scale, so the curve "
             "becomes a staircase of flat steps. On a step the slope is exactly zero, "

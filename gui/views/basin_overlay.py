@@ -31,6 +31,7 @@ import core
 from core import display
 from core._checks import check_int, check_real
 from core.landscape_tools import DIVERGED, NOT_CONVERGED
+from core.text import plural
 
 from ..threads import WorkerPool
 
@@ -134,9 +135,9 @@ def basin_summary(result: Any, optimum: str = "minimum") -> str:
     total = max(int(labels.size), 1)
     counts = result.counts
     grid = " × ".join([str(result.resolution)] * labels.ndim)
+    where = f"({grid})" if labels.ndim > 1 else "along the axis"
     title = core.get_method(result.method).title if result.method in core.METHODS else result.method
-    n = result.n_basins
-    parts = [f"{title} from {labels.size} starts ({grid}): {n} basin{'s' if n != 1 else ''}"]
+    parts = [f"{title} from {labels.size} starts {where}: {plural(result.n_basins, 'basin')}"]
     converged = total - counts.get(DIVERGED, 0) - counts.get(NOT_CONVERGED, 0)
     parts.append(f"{_share(converged, total)} converged")
     if counts.get(NOT_CONVERGED, 0):
@@ -146,7 +147,7 @@ def basin_summary(result: Any, optimum: str = "minimum") -> str:
     unknown = sum(1 for k, c in counts.items() if k >= result.known and c > 0)
     text = ", ".join(parts[:1]) + "; " + ", ".join(parts[1:]) + "."
     if unknown:
-        text += (f" {unknown} end point{'s' if unknown != 1 else ''} match no known {optimum} "
+        text += (f" {plural(unknown, 'end point')} match{'es' if unknown == 1 else ''} no known {optimum} "
                  f"(a saddle, or a {optimum} nobody listed).")
     return text
 
