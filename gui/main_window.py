@@ -273,6 +273,16 @@ class MainWindow(QMainWindow):
         if lead is None:
             return
         shown = self.landscape.problem
+        if self._plane is not None:
+            # Descent on the slice alone would hold the other parameters still: its
+            # basins are not where training the whole model ends, and the thousands
+            # of trainings on the data would take a minute.
+            self._basins_failed(
+                f"No basin map for {c.problem.title}: the map shows a slice through "
+                f"{c.problem.dim} parameters, and where training ends depends on all of "
+                f"them. Basin maps are for landscapes of 1 or 2 coordinates (two bumps, "
+                f"Himmelblau, the tea curve…).")
+            return
         self.banner.show_message("Computing the basin map: every start point runs at once…",
                                  STATUS_COLOURS["idle"])
         self.basins.compute(shown, lead.method, dict(lead.hyper), maximize=c.settings.maximize,

@@ -250,6 +250,16 @@ def test_a_problem_with_a_suggested_learning_rate_brings_it_and_takes_it_away(wi
     assert lr.lr == 5.0
 
 
+def test_no_basin_map_for_a_slice_through_a_models_parameters(qtbot, window):
+    """A model of 3 or more parameters is drawn as a slice: a basin map of the slice
+    would mislead (and take a minute): it is refused in words, at once."""
+    window.apply(problem="logistic", method="gd")
+    window.basin_button.click()
+    assert not window.basin_button.isChecked() and not window.basins.busy
+    assert "No basin map for Logistic regression" in window.banner.text()
+    assert "3 parameters" in window.banner.text()
+
+
 def test_the_analysis_tabs_can_be_maximised(qtbot, window):
     """For a lesson told in a tab (derivatives, a sweep): the tabs take the whole
     height; a lesson loaded afterwards restores the usual layout."""
