@@ -221,3 +221,21 @@ def test_moving_paths_reuse_the_still_picture(qtbot, view, monkeypatch):
         view.set_paths([("#D55E00", short)])
         view.gl.grabFramebuffer()
     assert made == []
+
+
+def test_a_gl_view_created_in_the_dark_theme_starts_dark(qtbot, monkeypatch):
+    """The GL view is created after the window first shows: a theme chosen
+    before that (a lesson, the command line) must not leave it white."""
+    from gui import appearance
+
+    monkeypatch.setattr(appearance.CURRENT, "theme", "dark")
+    v = SurfaceView()
+    v.resize(300, 240)
+    qtbot.addWidget(v)
+    v.show()
+    qtbot.waitExposed(v)
+    assert v.ensure_gl()
+    qtbot.waitUntil(v.gl.isValid)
+    v.set_problem(core.get_problem("bowl"))
+    corner = rgb(v.gl.grabFramebuffer())[2, 2]
+    assert corner.max() < 60, corner  # the dark theme's plot background

@@ -98,7 +98,7 @@ class SurfaceView(QWidget):
             self.note.show()
             return False
         view.setObjectName("surfaceGL")
-        view.setBackgroundColor("w")
+        view.setBackgroundColor(appearance.CURRENT.colours.plot_background)  # the theme now
         self.gl_container = embed(view, self)
         self.gl_container.setObjectName("surfaceGLContainer")
         self._layout.addWidget(self.gl_container, 1)
