@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -161,9 +162,9 @@ class MainWindow(QMainWindow):
         self.basins.ready.connect(self._basins_ready)
         self.basins.failed.connect(self._basins_failed)
         self._add_lazy_tab("derivatives", _lazy_view("derivative_view", "DerivativeView"),
-                           "Derivatives")
+                           "Derivatives", lambda _view: self._follow_formula())
         self._add_lazy_tab("activations", _lazy_view("activation_view", "ActivationView"),
-                           "Activations")
+                           "Activations", lambda _view: self._follow_activation())
         self.vertical = vertical = QSplitter(Qt.Orientation.Vertical)
         vertical.setObjectName("viewsAndTabsSplitter")
         vertical.addWidget(self.views)
@@ -618,7 +619,7 @@ class MainWindow(QMainWindow):
         name, options = s.problem.name, dict(s.problem.options)
         if name == "custom" and s.problem.formula:
             self.dataset_panel.show_function(core.parse_function(s.problem.formula))
-        elif name in core.PROBLEMS and not s.problem.noise:
+        elif name in core.PROBLEMS:  # (with noise: the panel names the landscape beneath)
             self.dataset_panel.set_problem(name, options)
         self.scenario = s
         # Run settings first, so the problem change builds the right runs once.
@@ -829,8 +830,36 @@ class MainWindow(QMainWindow):
             self.controller.set_lr(float(suggested))
         self._suggested_lr = self.controller.settings.lr if suggested is not None else None
 
+    def _follow_activation(self) -> None:
+        """The activation gallery shows the activation of the one-neuron problem
+        being trained (the neuron lessons open it), not its first entry."""
+        if not self._lazy["activations"].is_built:
+            return
+        name = self.controller.problem.options.get("activation")
+        if self.controller.problem.name == "neuron" and name:
+            with contextlib.suppress(ValueError):  # an activation the gallery lacks
+                self._lazy["activations"].view.set_activation(str(name))
+
+    def _follow_formula(self) -> None:
+        """The derivatives tab differentiates the function typed for the run (and
+        opens its 0/0 page when that function has no value at the start)."""
+        problem = self.controller.problem
+        if not self._lazy["derivatives"].is_built or problem.name != "custom":
+            return
+        view = self._lazy["derivatives"].view
+        text = str(problem.options.get("text", ""))
+        if text and text != view.formula():
+            view.set_formula(text)
+        try:
+            undefined = not np.isfinite(problem.value(self.controller.settings.start))
+        except ValueError:  # a start of another problem, about to be replaced
+            undefined = False
+        view.tabs.setCurrentIndex(1 if undefined else 0)
+
     def _problem_changed(self, problem: core.Problem) -> None:
         self.data_view.set_problem(problem)
+        self._follow_activation()
+        self._follow_formula()
         if self._lazy["convergence"].is_built:
             self.convergence_view.set_problem(problem, self.controller.settings.maximize)
         if self.basin_button.isChecked():

@@ -70,6 +70,23 @@ def test_a_racer_is_named_by_its_method_and_what_its_own_label_adds(window, name
     assert [r.label for r in window.controller.racers] == labels
 
 
+@pytest.mark.parametrize("name, activation", [("relu_dead_neuron", "relu"),
+                                              ("leaky_relu_recovers", "leaky_relu"),
+                                              ("softplus_smooth_relu", "softplus"),
+                                              ("heaviside_no_gradient", "heaviside")])
+def test_a_neuron_lesson_opens_the_gallery_on_its_activation(qtbot, window, name, activation):
+    """The activation gallery follows the neuron being trained, whether it is
+    built by the lesson or was built before (then shown the Heaviside step)."""
+    window.apply_scenario(core.load_scenario(name))
+    gallery = window._lazy["activations"].view
+    assert gallery.activation() == activation
+    assert window.analysis.currentWidget() is window.tabs["activations"]
+    if activation in ("heaviside", "relu", "leaky_relu"):  # formulas with "z < 0"
+        assert "z &lt; 0" in gallery.description.text()  # escaped: not read as a tag
+    window.apply(problem="neuron", options={"activation": "sigmoid"})
+    assert gallery.activation() == "sigmoid"
+
+
 def test_a_formula_lesson_shows_its_function_and_ends_at_once(qtbot, window):
     """Regression: the L'Hopital lesson left the Dataset panel on the previous problem
     and said "Ready" although its run cannot take a single step (0/0 at the start)."""
@@ -79,6 +96,9 @@ def test_a_formula_lesson_shows_its_function_and_ends_at_once(qtbot, window):
     assert panel.function_entry.edit.text() == "(x**2 - 4)/(x - 2)"
     assert "(x² − 4)/(x − 2)" in panel.formula.text()
     assert "typed" in panel.description.text() or "formula" in panel.description.text().lower()
+    assert panel.combo.currentIndex() == -1  # the list names no listed problem...
+    assert panel.combo.currentText() == ""  # ...and shows its placeholder instead
+    assert "own function" in panel.combo.placeholderText()
     c = window.controller
     assert c.state == "finished"
     assert c.racers[0].status == "diverged"
@@ -88,6 +108,32 @@ def test_a_formula_lesson_shows_its_function_and_ends_at_once(qtbot, window):
     window.apply_scenario(core.load_scenario("learning_rates"))  # back to a named problem
     assert "parabola" in panel.formula.text().lower() or panel.problem() == "parabola"
     assert c.state == "ready"
+
+
+def test_a_noisy_lesson_names_its_landscape_and_a_listed_problem_can_follow_a_typed_one(
+        qtbot, window):
+    """The dropout lesson's panel showed the previous problem (two bumps) beside a
+    map of the elongated valley; after a typed function, picking the problem that
+    was listed before it must take effect again."""
+    window.apply_scenario(core.load_scenario("gradient_noise_dropout"))
+    panel = window.dataset_panel
+    assert panel.combo.currentData() == window.controller.problem.name == "ellipse"
+    assert "valley" in panel.description.text().lower()
+    window.apply_scenario(core.load_scenario("finite_differences"))  # a typed function
+    assert panel.combo.currentIndex() == -1
+    panel.combo.setCurrentIndex(panel.combo.findData("ellipse"))  # as a user picks it
+    assert window.controller.problem.name == "ellipse" and panel.combo.currentData() == "ellipse"
+
+
+def test_the_derivatives_tab_follows_the_typed_function(qtbot, window):
+    """finite_differences differentiates its own formula; the 0/0 lesson, whose
+    function has no value at the start, opens the L'Hopital page."""
+    window.apply_scenario(core.load_scenario("lhopital_zero_over_zero"))
+    view = window._lazy["derivatives"].view
+    assert view.formula() == "(x**2 - 4)/(x - 2)"
+    assert view.tabs.currentIndex() == 1
+    window.apply_scenario(core.load_scenario("finite_differences"))
+    assert view.formula() == "sin(3*x) + x**2/4" and view.tabs.currentIndex() == 0
 
 
 def test_number_keys_load_the_first_lessons(qtbot, window):

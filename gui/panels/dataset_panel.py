@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -85,6 +85,7 @@ class DatasetPanel(QWidget):
         entries = [(e.name, e.title, e.kind) for e in core.PROBLEMS.values()]
         self.combo = grouped_combo(entries, KIND_TITLES)
         self.combo.setObjectName("problemCombo")
+        self.combo.setPlaceholderText("Your own function (typed below)")
         self.options_box = QGroupBox("Model and data")
         self.options_form = QFormLayout(self.options_box)
         self.csv_button: QPushButton | None = None
@@ -109,6 +110,7 @@ class DatasetPanel(QWidget):
         self.description = QLabel()
         self.description.setObjectName("problemDescription")
         self.description.setWordWrap(True)
+        self.description.setTextFormat(Qt.TextFormat.PlainText)  # "z < 0" is not a tag
         from .function_entry import FunctionEntry
 
         self.function_box = QGroupBox("Or type your own f(x) or f(x, y)")
@@ -123,6 +125,7 @@ class DatasetPanel(QWidget):
         self.function_entry.setVisible(False)
         self.function_box.toggled.connect(self.function_entry.setVisible)
         self.function_entry.functionAccepted.connect(self._describe)
+        self.function_entry.functionAccepted.connect(lambda _p: self._combo_shows_function())
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Problem"))
         layout.addWidget(self.combo)
@@ -179,9 +182,17 @@ class DatasetPanel(QWidget):
         below (nothing is emitted)."""
         self.function_box.setChecked(True)
         self.function_entry.display(problem)
+        self._combo_shows_function()
         self._build_options("custom")
         self._build_slice(problem)
         self._describe(problem)
+
+    def _combo_shows_function(self) -> None:
+        """The problem list names no listed problem while a typed function is used."""
+        self._name = "custom"  # so that picking the previous problem again takes effect
+        self.combo.blockSignals(True)
+        self.combo.setCurrentIndex(-1)  # shows the placeholder text
+        self.combo.blockSignals(False)
 
     def _describe(self, problem: core.Problem) -> None:
         self.formula.setText(f"<b>{html.escape(problem.formula or '')}</b>")

@@ -9,6 +9,8 @@ thread never loops over many steps.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -146,6 +148,7 @@ class ActivationView(QWidget):
         self.neuron_text = QLabel()
         self.neuron_text.setObjectName("neuronDescription")
         self.neuron_text.setWordWrap(True)
+        self.neuron_text.setTextFormat(Qt.TextFormat.PlainText)  # "z < 0" is not a tag
         self.lr_field = NumberField(NEURON_LR, core.METHODS["gd"].param("lr").check, fmt="{:.6g}",
                                     tooltip="Learning rate of the gradient descent.")
         self.lr_field.setObjectName("neuronLr")
@@ -269,9 +272,7 @@ class ActivationView(QWidget):
         key = self.activation()
         if key == SOFTMAX_VS_ARGMAX:
             soft, hard = get_activation("softmax"), get_activation("argmax")
-            self.description.setText(
-                f"<b>{soft.title}</b>: {soft.formula}; {soft.derivative_formula}. {soft.effect}<br>"
-                f"<b>{hard.title}</b>: {hard.formula}; {hard.derivative_formula}. {hard.effect}")
+            self.description.setText(_entry_html(soft) + "<br>" + _entry_html(hard))
             self._problem = None
             self.neuron_text.setText(
                 "The one-neuron run uses a single output: soft-max of (s, 0) is the sigmoid "
@@ -279,8 +280,7 @@ class ActivationView(QWidget):
                 "step — choose Heaviside to watch it get stuck.")
         else:
             act = get_activation(key)
-            self.description.setText(
-                f"<b>{act.title}</b>: {act.formula};  {act.derivative_formula}.  {act.effect}")
+            self.description.setText(_entry_html(act))
             self._problem = core.get_problem("neuron", activation=key)
             self.neuron_text.setText(self._problem.description)
         for widget in (self.play_button, self.reset_button, self.lr_field, self.w_field,
@@ -429,3 +429,11 @@ class ActivationView(QWidget):
                               pen=pg.mkPen(HISTORY_COLOUR, width=1.5),
                               name=ACTIVATIONS[name].title, connect="finite")
             self._history_curves.append(curve)
+
+
+def _entry_html(act) -> str:
+    """An activation's title, formulas and effect as rich text ("z < 0" escaped:
+    unescaped, "< 0, 1 for z >" would be read as a tag and vanish)."""
+    e = html.escape
+    return (f"<b>{e(act.title)}</b>: {e(act.formula)}; {e(act.derivative_formula)}. "
+            f"{e(act.effect)}")
