@@ -37,7 +37,7 @@ from .panels.dataset_panel import DatasetPanel
 from .panels.learning_rate_panel import LearningRatePanel
 from .panels.method_panel import MethodPanel
 from .panels.scenario_panel import ScenarioPanel
-from .style import STATUS_COLOURS, draw_fast
+from .style import STATUS_COLOURS, draw_fast, race_colour
 from .throttle import Throttled
 from .views.data_view import DataView
 from .views.landscape_view import OVERLAYS, LandscapeView
@@ -635,6 +635,10 @@ class MainWindow(QMainWindow):
                             for r in s.methods]
         self.method_panel.blockSignals(True)
         self.method_panel.set_racers(list(dict.fromkeys(r.name for r in s.methods)))
+        first = {}
+        for i, r in enumerate(s.methods):
+            first.setdefault(r.name, race_colour(i))
+        self.method_panel.set_colours(first)
         for r in s.methods:
             self.method_panel.set_hyper(r.name, dict(r.hyper))
         self.method_panel.steps.setValue(settings.steps)

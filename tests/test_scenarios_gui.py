@@ -136,6 +136,20 @@ def test_the_derivatives_tab_follows_the_typed_function(qtbot, window):
     assert view.formula() == "sin(3*x) + x**2/4" and view.tabs.currentIndex() == 0
 
 
+def test_the_method_list_colours_each_method_as_its_run_is_drawn(window):
+    """newton_far_away races Newton twice, then gradient descent (third colour):
+    the list showed gradient descent in the second colour, damped Newton's."""
+    from PySide6.QtGui import QColor
+
+    window.apply_scenario(core.load_scenario("newton_far_away"))
+    runs = {}
+    for r in window.controller.racers:
+        runs.setdefault(r.method, r.colour)
+    for name, colour in runs.items():
+        shown = window.method_panel._items[name].foreground(0).color()
+        assert shown == QColor(colour), name
+
+
 def test_number_keys_load_the_first_lessons(qtbot, window):
     qtbot.waitUntil(lambda: window.surface.gl is not None)  # GL creation drops activation
     with warnings.catch_warnings():

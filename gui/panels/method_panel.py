@@ -70,6 +70,7 @@ class MethodPanel(QWidget):
         self._items: dict[str, QTreeWidgetItem] = {}
         self._hypers: dict[str, dict[str, Any]] = {}
         self._checked: list[str] = []
+        self._colours: dict[str, str] = {}  # see set_colours
         for group, heading in GROUP_TITLES.items():
             members = [m for m in core.METHODS.values() if m.group == group]
             if not members:
@@ -153,6 +154,7 @@ class MethodPanel(QWidget):
             item.setCheckState(0, Qt.CheckState.Checked if key in names else Qt.CheckState.Unchecked)
         self.tree.blockSignals(False)
         self._checked = list(dict.fromkeys(names))
+        self._colours = {}
         self._recolour()
         if names:
             self.tree.blockSignals(True)
@@ -214,10 +216,19 @@ class MethodPanel(QWidget):
         self._hypers[method][name] = value
         self.hyperChanged.emit(method, {name: value})
 
+    def set_colours(self, colours: dict[str, str]) -> None:
+        """Colour ticked methods as their runs are drawn, where that is not by their
+        place in the list: a lesson racing one method twice (pure and damped Newton)
+        shifts the colours of the methods after it."""
+        self._colours = dict(colours)
+        self._recolour()
+
     def _recolour(self) -> None:
+        colours = self._colours
         for key, item in self._items.items():
             if key in self._checked:
-                item.setForeground(0, QBrush(QColor(race_colour(self._checked.index(key)))))
+                colour = colours.get(key) or race_colour(self._checked.index(key))
+                item.setForeground(0, QBrush(QColor(colour)))
                 font = item.font(0)
                 font.setBold(True)
                 item.setFont(0, font)
@@ -242,6 +253,7 @@ class MethodPanel(QWidget):
                 return
             self._checked.remove(name)
         self.tree.blockSignals(True)
+        self._colours = {}  # the ticked list is the race now: colours by place
         self._recolour()
         self.tree.blockSignals(False)
         self._show_controls(name)
