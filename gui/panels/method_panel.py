@@ -225,6 +225,13 @@ class MethodPanel(QWidget):
 
     def _recolour(self) -> None:
         colours = self._colours
+        blocked = self.tree.blockSignals(True)  # a new colour is no tick (itemChanged)
+        try:
+            self._paint_items(colours)
+        finally:
+            self.tree.blockSignals(blocked)
+
+    def _paint_items(self, colours: dict[str, str]) -> None:
         for key, item in self._items.items():
             if key in self._checked:
                 colour = colours.get(key) or race_colour(self._checked.index(key))
