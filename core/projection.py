@@ -41,6 +41,15 @@ def slice_view(problem: Problem, center: object, *, axes: tuple[int, int] | None
     return shown, plane
 
 
+def _is_numeric(value: object) -> bool:
+    """True for real numbers and arrays of them (ints or floats, not bools, text or objects)."""
+    try:
+        kind = np.asarray(value).dtype.kind
+    except (ValueError, TypeError):  # e.g. a ragged list
+        return False
+    return kind in "iuf"
+
+
 class ProjectedTrace:
     """A :class:`~core.Trace` seen on a slice: the same interface, 2-D coordinates."""
 
@@ -89,11 +98,19 @@ class ProjectedTrace:
         return self._points(pts) if len(pts) else np.zeros((0, 2))
 
     @property
-    def last_diagnostics(self) -> dict[str, Array]:
-        """Diagnostics in slice coordinates (vectors mapped, points projected)."""
-        out: dict[str, Array] = {}
+    def last_diagnostics(self) -> dict[str, Any]:
+        """Diagnostics in slice coordinates (vectors mapped, points projected).
+
+        Numbers come back as float arrays; anything else a method reports
+        (Nelder–Mead's move name, a flag such as ``hessian_ok``, None...)
+        is passed on unchanged, as the plain :class:`~core.Trace` gives it.
+        """
+        out: dict[str, Any] = {}
         full = self.trace.dim
         for key, value in self.trace.last_diagnostics.items():
+            if not _is_numeric(value):
+                out[key] = value
+                continue
             v = np.asarray(value, dtype=float)
             if v.ndim == 0 or v.shape[-1] != full:
                 out[key] = v
