@@ -11,8 +11,9 @@ Two kinds of data set:
 
 Classification features are kept on a scale of about ±3 (standardised: zero
 mean, unit spread), so that the models' parameter ranges suit every data set;
-``feature_offset + feature_scale · X`` converts back to the original units for
-axis labels (the ``loans`` set and CSV files have real units).
+``feature_offset + feature_scale · X`` (:meth:`Dataset.to_original`) converts
+back to the original units for axis ticks (the ``loans`` set and CSV files have
+real units).
 
 Every built-in set is drawn from a ``numpy.random.Generator`` seeded with
 ``seed``: the same seed gives the same data, a different seed a fresh sample.
@@ -166,7 +167,55 @@ class Dataset:
     @property
     def raw_X(self) -> Array:
         """``X`` in the original units: ``feature_offset + feature_scale · X``."""
-        return self.feature_offset + self.feature_scale * self.X
+        return self.to_original(self.X)
+
+    @property
+    def is_standardised(self) -> bool:
+        """True if ``X`` is not in the original units (an offset or a scale is not 0 or 1).
+
+        Examples
+        --------
+        >>> import core
+        >>> core.get_dataset("loans").is_standardised, core.get_dataset("blobs").is_standardised
+        (True, False)
+        """
+        return bool(np.any(self.feature_offset != 0) or np.any(self.feature_scale != 1))
+
+    def to_original(self, values: object, feature: int | None = None) -> Array:
+        """Coordinates of ``X`` (standardised) in the original units.
+
+        ``feature=None``: ``values`` has one column per feature, ``(..., d)``;
+        otherwise every value lies along the feature with that index (an axis
+        of the plot). Original units are ``feature_offset + feature_scale · values``.
+
+        Examples
+        --------
+        >>> import core
+        >>> d = core.get_dataset("loans")
+        >>> d.to_original([-1.0, 0.0, 1.5], feature=0).tolist()
+        [560.0, 640.0, 760.0]
+        """
+        offset, scale = self._affine(feature)
+        return offset + scale * np.asarray(values, dtype=float)
+
+    def to_standardised(self, values: object, feature: int | None = None) -> Array:
+        """Original units back to coordinates of ``X``: the inverse of :meth:`to_original`.
+
+        Examples
+        --------
+        >>> import core
+        >>> d = core.get_dataset("loans")
+        >>> d.to_standardised([500.0, 700.0], feature=0).tolist()
+        [-1.75, 0.75]
+        """
+        offset, scale = self._affine(feature)
+        return (np.asarray(values, dtype=float) - offset) / scale
+
+    def _affine(self, feature: int | None) -> tuple[Array, Array]:
+        if feature is None:
+            return self.feature_offset, self.feature_scale
+        i = check_int("feature", feature, low=0, high=len(self.feature_offset) - 1)
+        return self.feature_offset[i], self.feature_scale[i]
 
     def class_counts(self) -> tuple[int, int]:
         """How many samples each class has (classification only)."""
@@ -359,7 +408,7 @@ def _loans(rng: np.random.Generator, n: int = 120) -> Dataset:
     return Dataset(
         "loans", "Loans (credit score and carrots)", "classification", X, repaid,
         ("credit score", "fondness of carrots (0–10)"), "repaid the loan",
-        "Past high-risk loans: who repaid (red) and who defaulted (blue), by credit "
+        "Past high-risk loans: who defaulted (red) and who repaid (blue), by credit "
         "score and by how fond the applicant is of eating carrots. In this sample "
         "carrot lovers happened to repay more often, so a model happily uses carrots "
         "as evidence: a spurious correlation, not a cause. Training it by gradient "

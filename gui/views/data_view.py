@@ -3,6 +3,8 @@
 - classifiers: the points by class (red and blue), the plane shaded by the
   model's confidence (purple = class 0 … yellow = class 1), the decision
   boundary, and for the SVM its margin and support vectors;
+  the axes are ticked in the data set's original units (credit score, not its
+  standardised value), though the models see the standardised features;
 - curve fitting: the data and the current curve;
 - 1-D problems: the curve with the ball, the tangent line and every point
   evaluated so far ("cups of tea brewed").
@@ -28,13 +30,52 @@ SHADE_MAP = "viridis"  # purple (0) to yellow (1): colour-blind safe
 SHADE_RESOLUTION = 90
 
 
+class OriginalUnitsAxis(pg.AxisItem):
+    """An axis of standardised coordinates ticked in a data set's original units.
+
+    The ticks fall on round numbers of the original units (pyqtgraph picks them
+    on the original range) and are placed where those numbers lie in the
+    standardised coordinates the plot is drawn in; the conversions are the
+    data set's own (:meth:`core.Dataset.to_original`, ``to_standardised``).
+    Without a data set it is an ordinary axis.
+    """
+
+    def __init__(self, orientation: str, **kwargs):
+        super().__init__(orientation, **kwargs)
+        self.dataset: core.Dataset | None = None
+        self.feature = 0
+
+    def set_feature(self, dataset: core.Dataset | None, feature: int = 0) -> None:
+        """Tick in the original units of ``dataset``'s feature ``feature`` (None: as drawn)."""
+        self.dataset, self.feature = dataset, feature
+        self.enableAutoSIPrefix(dataset is None)  # an SI prefix would scale the wrong units
+        self.picture = None
+        self.update()
+
+    def tickValues(self, minVal, maxVal, size):
+        ds = self.dataset
+        if ds is None:
+            return super().tickValues(minVal, maxVal, size)
+        low, high = ds.to_original([minVal, maxVal], self.feature)
+        # spacing stays in original units: pyqtgraph only passes it to tickStrings
+        return [(spacing, ds.to_standardised(values, self.feature).tolist())
+                for spacing, values in super().tickValues(float(low), float(high), size)]
+
+    def tickStrings(self, values, scale, spacing):
+        ds = self.dataset
+        if ds is None:
+            return super().tickStrings(values, scale, spacing)
+        return super().tickStrings(ds.to_original(values, self.feature).tolist(), 1.0, spacing)
+
+
 class DataView(QWidget):
     """Shows the data and the model's current predictions."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("dataView")
-        self.plot = pg.PlotWidget(background="w")
+        self.axes = {side: OriginalUnitsAxis(side) for side in ("bottom", "left")}
+        self.plot = pg.PlotWidget(background="w", axisItems=self.axes)
         self.plot.setObjectName("dataPlot")
         self.plot.plotItem.setMenuEnabled(False)
         self.plot.getViewBox().setMouseEnabled(x=False, y=False)
@@ -81,6 +122,8 @@ class DataView(QWidget):
         vb = self.plot.getViewBox()
         vb.disableAutoRange()
         ds = getattr(problem, "dataset", None)
+        self.axes["bottom"].set_feature(ds, 0)
+        self.axes["left"].set_feature(ds if ds is not None and ds.is_classification else None, 1)
         if ds is not None:
             b = ds.bounds
             vb.setRange(xRange=b[0], yRange=b[1], padding=0.02)
