@@ -22,6 +22,13 @@ from ..style import COLOUR_MAP, FramedCurve, no_scene_index, set_title
 GRID_RESOLUTION = 200
 CONTOUR_LEVELS = 14
 
+#: The contour map shows both coordinates at one scale (circles look round,
+#: gradients cross the contour lines at right angles) when the domain's two
+#: spans differ by at most this factor.  Beyond it (curve_fit: a in about
+#: [-3, 1], b in [0, 200]) a 1:1 map would be a strip a few pixels wide, so
+#: each coordinate gets the plot's whole width or height instead.
+ASPECT_LOCK_MAX_RATIO = 4.0
+
 #: Overlays the user can toggle: key -> menu label.
 OVERLAYS = {
     "gradient": "Gradient ∇f (uphill; the step goes the other way)",
@@ -55,6 +62,20 @@ def _brush(colour) -> pg.QtGui.QBrush:
 def _pen(colour, width: float = 1.0) -> QPen:
     """One pen object per colour and width, reused (see :func:`_brush`)."""
     return pg.mkPen(colour, width=width)
+
+
+def keeps_true_shape(domain) -> bool:
+    """Whether a contour map of ``domain`` (rows: coordinates, columns: low,
+    high) is drawn at 1:1 aspect (see :data:`ASPECT_LOCK_MAX_RATIO`).
+
+    >>> keeps_true_shape([[-5, 5], [-5, 5]]), keeps_true_shape([[-3, 1], [0, 200]])
+    (True, False)
+    """
+    dom = np.asarray(domain, dtype=float)[:2]
+    spans = np.abs(dom[:, 1] - dom[:, 0])
+    if spans.shape != (2,) or not np.all(np.isfinite(spans)) or spans.min() <= 0:
+        return True  # nothing sensible to stretch
+    return bool(spans.max() <= ASPECT_LOCK_MAX_RATIO * spans.min())
 
 
 def _short(title: str, limit: int = 34) -> str:
@@ -208,6 +229,10 @@ class LandscapeView(pg.PlotWidget):
         self.hold = False
         self.problem: core.Problem | None = None
         self._curve_range: tuple[float, float] | None = None
+        #: With the aspect unlocked, the domain's spans: paths are sketched and
+        #: arrows sized in units of them (one data unit of ``a`` and of ``b``
+        #: are then far from the same length on screen).  None: data units.
+        self._scale: np.ndarray | None = None
         self._last: Sequence[tuple[str, core.Trace]] = []
         self.scene().sigMouseClicked.connect(self._clicked)
         # The map, its contour lines, the optima and the axes stay put while the
@@ -228,6 +253,7 @@ class LandscapeView(pg.PlotWidget):
         dom = problem.domain
         vb = self.getViewBox()
         vb.disableAutoRange()
+        self._scale = None
         self.start.setVisible(problem.dim in (1, 2))
         if problem.dim == 2:
             grid = display.landscape_grid(problem, GRID_RESOLUTION)
@@ -241,7 +267,11 @@ class LandscapeView(pg.PlotWidget):
             pts = np.concatenate(segs) if segs else np.zeros((0, 2))
             self.lines.setData(pts[:, 0], pts[:, 1], connect="pairs")
             self.curve.setData([], [])
-            self.plotItem.setAspectLocked(True)
+            # decided again for every problem: back on a bowl, the lock returns
+            locked = keeps_true_shape(dom)
+            if not locked:
+                self._scale = np.asarray(dom, dtype=float)[:2, 1] - np.asarray(dom, dtype=float)[:2, 0]
+            self.plotItem.setAspectLocked(locked)
             vb.setRange(xRange=dom[0], yRange=dom[1], padding=0)
             self.setLabel("bottom", problem.coords[0])
             self.setLabel("left", problem.coords[1])
@@ -337,7 +367,7 @@ class LandscapeView(pg.PlotWidget):
                 # each stroke once: a run settled at its minimum, or circling it,
                 # adds nothing anyone can see (see core.display.PathSketch)
                 path = trace.x[:-1] if self.hold and len(trace.x) > 1 else trace.x
-                pts, connect = items.sketch_of(self.problem.domain, path)
+                pts, connect = self._sketch(items, path)
                 breaks = np.flatnonzero(~connect[:-1])
                 shadow = np.insert(pts, breaks + 1, np.nan, axis=0) if breaks.size else pts
                 # the ball: the newest point as drawn (a sketch's line ends there)
@@ -368,6 +398,32 @@ class LandscapeView(pg.PlotWidget):
         _show(shared.ball, bool(balls))
         self._draw_overlays(found)
 
+    def _sketch(self, items: _RacerItems, path: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``items.sketch_of`` the path, on a plot whose coordinates may have
+        different scales: sketched in units of the domain's spans then, so
+        what is left out is well under a pixel in either direction."""
+        dom = self.problem.domain
+        if self._scale is None:
+            return items.sketch_of(dom, path)
+        s = self._scale
+        pts, connect = items.sketch_of(np.asarray(dom, dtype=float)[:2] / s[:, None],
+                                       np.asarray(path, dtype=float).reshape(-1, 2) / s)
+        return pts * s, connect
+
+    def _arrow(self, origin: np.ndarray, vector, dom: np.ndarray) -> np.ndarray | None:
+        """:func:`core.display.arrow` as drawn on this plot: with the aspect
+        unlocked it is capped and its head shaped in units of the domain's
+        spans, so it stays on the map and its head looks like one."""
+        if self._scale is None:
+            return display.arrow(origin, vector, dom)
+        s = self._scale
+        v = np.asarray(vector, dtype=float).ravel()[:2]
+        o = np.asarray(origin, dtype=float).ravel()[:2]
+        if v.shape != (2,) or o.shape != (2,):
+            return None
+        seg = display.arrow(o / s, v / s, np.asarray(dom, dtype=float)[:2] / s[:, None])
+        return None if seg is None else seg * s
+
     def _gather_overlays(self, found: _Overlays, colour: str, trace: core.Trace
                          ) -> np.ndarray | None:
         """Collect what ``trace``'s last step computed; returns its simplex (or None)."""
@@ -381,7 +437,7 @@ class LandscapeView(pg.PlotWidget):
         vectors = {"gradient": d.get("grad"), "velocity": d.get("velocity"),
                    "step": step, "newton_step": d.get("newton_step")}
         for key, vec in vectors.items():
-            seg = display.arrow(origin, vec, dom) if (vec is not None and on[key]) else None
+            seg = self._arrow(origin, vec, dom) if (vec is not None and on[key]) else None
             if seg is not None:
                 found.arrows[key].append(seg)
         if on["trials"] and d.get("trials") is not None:
