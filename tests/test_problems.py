@@ -71,19 +71,23 @@ def test_smooth_flag_and_goal(problem):
 def test_a_suggested_learning_rate_makes_progress_without_diverging(problem):
     """Where a problem suggests a learning rate, gradient descent at that rate
     from across the domain either stops on a flat step (the rating) or ends
-    lower within 200 steps, and never diverges."""
+    lower within 300 steps, and never diverges (at the usual 0.1, Rosenbrock,
+    Himmelblau and the elongated valley diverge at once)."""
     lr = problem.suggested_lr
     if getattr(problem, "dataset", None) is not None:
         pytest.skip("a model's rate is checked on its data in test_models")
     if lr is None:
         pytest.skip("no suggested learning rate")
-    assert problem.dim == 1, "extend this check to start points of several coordinates"
-    lo, hi = problem.domain[0]
-    for x0 in np.linspace(lo, hi, 7)[1:-1]:
-        r = core.run(problem, "gd", [x0], steps=200, lr=lr)
+    lo, hi = problem.domain[:, 0], problem.domain[:, 1]
+    fractions = np.linspace(0.1, 0.9, 5)
+    grid = np.stack(np.meshgrid(*[fractions] * problem.dim, indexing="ij"), axis=-1)
+    for x0 in (lo + grid.reshape(-1, problem.dim) * (hi - lo)):
+        r = core.run(problem, "gd", x0, steps=300, lr=lr)
         assert r.status != "diverged", x0
         if problem.name != "tea_rating" and r.status != "stopped":
-            assert r.fun <= float(problem.value([x0])), x0
+            # (with kinks, descent may bounce between them: its best point counts)
+            end = r.fun if problem.smooth else float(np.min(r.values))
+            assert end <= float(problem.value(x0)), x0
 
 
 def test_domain(problem):

@@ -30,7 +30,7 @@ def _stack_hess(rows: list[list[Array]]) -> Array:
     return np.stack(flat, axis=-1).reshape(flat[0].shape + (n, n))
 
 
-def _quadratic(name, title, formula, diag, domain, description) -> Problem:
+def _quadratic(name, title, formula, diag, domain, description, suggested_lr=None) -> Problem:
     """``f(x) = ½ Σ dᵢ xᵢ²`` with Hessian ``diag(d)``."""
     d = np.asarray(diag, dtype=float)
     H = np.diag(d)
@@ -52,6 +52,7 @@ def _quadratic(name, title, formula, diag, domain, description) -> Problem:
     return Problem(
         name=name, title=title, formula=formula, dim=dim, domain=domain,
         f=f, g=g, h=h, fg=fg, minima=np.zeros((1, dim)), description=description,
+        suggested_lr=suggested_lr,
         columnar=dim <= 2,  # a longer sum over coordinates adds in another order
     )
 
@@ -77,6 +78,7 @@ def ellipse() -> Problem:
         "A long, narrow valley: steep across (y), gentle along (x). The curvatures "
         "differ 25-fold, so one learning rate cannot suit both directions and "
         "gradient descent zig-zags across the valley while crawling along it.",
+        suggested_lr=0.07,  # zig-zags visibly, yet under 2/25: 0.1 would diverge
     )
 
 
@@ -147,7 +149,7 @@ def rosenbrock() -> Problem:
         name="rosenbrock", title="Rosenbrock's banana",
         formula="f(x, y) = (1 − x)² + 100(y − x²)²", dim=2,
         domain=[[-2, 2], [-1, 3]], f=f, g=g, h=h, r=r, j=j, fg=fg, minima=[[1.0, 1.0]],
-        columnar=True,
+        columnar=True, suggested_lr=0.001,  # the walls' curvature is ~1000: 0.1 diverges
         description=(
             "A curved valley with very steep walls and an almost flat floor. "
             "Finding the valley is easy; following its floor to the minimum at "
@@ -208,6 +210,7 @@ def himmelblau() -> Problem:
     return Problem(
         name="himmelblau", title="Himmelblau", formula="f(x, y) = (x² + y − 11)² + (x + y² − 7)²",
         dim=2, domain=[[-5, 5], [-5, 5]], f=f, g=g, h=h, r=r, j=j, fg=fg, columnar=True,
+        suggested_lr=0.01,  # 0.1 overshoots the valleys' walls and diverges
         minima=[
             [3.0, 2.0],
             [-2.805118086952745, 3.131312518250573],
