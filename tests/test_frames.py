@@ -425,3 +425,15 @@ def test_the_loss_legend_gives_way_in_a_squeezed_plot_and_returns(qtbot):
     qtbot.waitUntil(lambda: not loss.legend.isVisible())
     loss.resize(loss.width(), max(height, 500))
     qtbot.waitUntil(lambda: loss.legend.isVisible())
+
+
+def test_the_loss_axis_shows_the_loss_itself_not_a_scaled_number(qtbot):
+    """A loss of 0.31 was labelled "loss (x0.001)" with ticks up to 300."""
+    loss = _shown_loss_view(qtbot)
+    trace = _whole_trace("bowl", [0.02, 0.01], steps=30, lr=0.05)
+    loss.set_runs([("Gradient descent", "#D55E00", trace, "max_steps")])
+    axis = loss.plot.getAxis("left")
+    assert axis.autoSIPrefixScale == 1.0 and "x0.001" not in axis.labelString()
+    values = [v for _, ticks in axis.tickValues(*loss.plot.getViewBox().viewRange()[1], 300)
+              for v in ticks]
+    assert max(values) < 0.01  # ticks in the loss's own units

@@ -49,6 +49,8 @@ class LossView(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss")
+        for side in ("left", "bottom"):  # "loss (x0.001)" over ticks up to 300 read as 300
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
         set_title(self.plot, "Loss during the run")
         self.legend = self.plot.addLegend(offset=(-10, 10))
         self.plot.getViewBox().sigResized.connect(lambda _vb: self._fit_legend())
