@@ -196,7 +196,7 @@ def test_classifier_expectations_are_measured_on_the_data():
     e = dataclasses.replace(s.expect, racers={"1": {"accuracy_min": 0.5, "inverted_accuracy_min": 1.0,
                                                     "accuracy_max": 0.0}})
     failures = core.check_expectations(dataclasses.replace(s, expect=e), outcome)
-    assert failures[0] == "racer 1 (gradient ascent, r = 0.2): expected accuracy at least 50%, got 0.0%."
+    assert failures[0] == "racer 1 (ascent, r = 0.2): expected accuracy at least 50%, got 0.0%."
     assert len(failures) == 1
 
 

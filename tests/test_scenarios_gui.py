@@ -58,7 +58,7 @@ def test_the_learning_rate_lesson_sets_up_four_racers(qtbot, window):
     ("tea_search_race", ["Exhaustive grid search", "Gradient descent", "Simulated annealing",
                          "Genetic algorithm"]),
     ("newton_quadratic_convergence", ["Newton's method", "Gradient descent"]),
-    ("newton_far_away", ["Newton's method (pure Newton)", "Newton's method (damped Newton)",
+    ("newton_far_away", ["Newton's method (pure)", "Newton's method (damped)",
                          "Gradient descent"]),
     ("levenberg_marquardt", ["Gradient descent", "Levenberg–Marquardt"]),
 ])
