@@ -239,3 +239,20 @@ def test_a_gl_view_created_in_the_dark_theme_starts_dark(qtbot, monkeypatch):
     v.set_problem(core.get_problem("bowl"))
     corner = rgb(v.gl.grabFramebuffer())[2, 2]
     assert corner.max() < 60, corner  # the dark theme's plot background
+
+
+@pytest.mark.parametrize("colour", ["#D55E00", "#56B4E9"])
+def test_a_ball_at_the_bottom_of_a_hollow_shows_in_its_own_colour(qtbot, view, colour):
+    """Balls were added to the picture behind them (white over the yellow end of
+    the map); now blended by alpha and never hidden behind a hollow's wall."""
+    p = core.get_problem("two_bumps")
+    view.set_problem(p)
+    trace = core.Trace(2)
+    for batch in core.iterate(p, "gd", [-1.5, 0.0], steps=200, lr=0.1):
+        trace.extend(batch)  # ends at the bottom of the shallower hollow
+    view.set_paths([(colour, trace)])
+    view._paths[0][0].setData(pos=np.zeros((0, 3)))  # the ball alone, without its path
+    pixels = rgb(view.gl.grabFramebuffer()).astype(int)
+    want = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+    close = np.abs(pixels - want).max(axis=-1) <= 40
+    assert close.sum() >= 80, close.sum()  # the ball (18 px across), not a few line pixels

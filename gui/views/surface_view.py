@@ -156,7 +156,8 @@ class SurfaceView(QWidget):
         if self.problem.minima.size:
             mins = self.problem.minima[:, :2]
             pos = np.column_stack([mins, self.scale(self.problem.value(mins)) + 0.01 * extent])
-            self._add(gl.GLScatterPlotItem(pos=pos, size=16, color=(1, 1, 1, 1), pxMode=True))
+            # small: a ball resting on a minimum shows round it (a white dot at its centre)
+            self._add(gl.GLScatterPlotItem(pos=pos, size=8, color=(1, 1, 1, 1), pxMode=True))
         self._start_item = gl.GLScatterPlotItem(pos=np.zeros((0, 3)), size=14,
                                                 color=(1, 1, 1, 1), pxMode=True)
         self._add(self._start_item)
@@ -224,6 +225,14 @@ class SurfaceView(QWidget):
         while len(self._paths) < len(traces):
             line = gl.GLLinePlotItem(pos=np.zeros((0, 3)), width=3, antialias=True)
             ball = gl.GLScatterPlotItem(pos=np.zeros((0, 3)), size=18, pxMode=True)
+            # pyqtgraph's default ("additive") adds a ball's colour to the surface
+            # behind it, so over the yellow end of the map every ball came out white;
+            # blended by its alpha instead, and still drawn over the hills (no depth
+            # test): a ball at the bottom of a hollow must not hide behind its wall
+            from OpenGL import GL
+
+            ball.setGLOptions({GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True,
+                               "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)})
             self._add(line, live=True)
             self._add(ball, live=True)
             self._paths.append((line, ball))
