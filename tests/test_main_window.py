@@ -316,6 +316,41 @@ def test_the_side_panels_fit_a_narrow_window(qtbot, window, problem):
             assert panel.minimumSizeHint().width() <= scroll.viewport().width(), (name, panel.objectName())
 
 
+def test_a_ball_stuck_on_its_start_shows_and_the_start_can_still_be_dragged(qtbot, window):
+    """A run that cannot leave its start (a flat step of the tea rating) drew its
+    ball under the white start square; now the ball is on top, and dragging the
+    square with the mouse still works through it."""
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtTest import QTest
+
+    window.apply(problem="tea_rating", method="gd", start=[40.0])
+    run_to_end(qtbot, window)
+    view = window.landscape
+    ball = view._shared.ball
+    assert ball.isVisible() and ball.zValue() > view.start.zValue()  # drawn over it
+    assert len(ball.data) == 1 and ball.data["x"][0] == pytest.approx(40.0)
+    widget = view.viewport()
+
+    def start_on_screen():
+        return view.mapFromScene(view.start.mapToScene(0, 0))
+
+    qtbot.waitUntil(lambda: widget.rect().contains(start_on_screen()))  # laid out anew
+    here = start_on_screen()
+    target = view.mapFromScene(view.plotItem.vb.mapViewToScene(QPointF(70.0, 3.0)))
+    QTest.mousePress(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, here)
+    for k in range(1, 11):  # a move with the button held (QTest.mouseMove holds none)
+        at = QPointF(here + (target - here) * (k / 10))
+        move = QMouseEvent(QEvent.Type.MouseMove, at, widget.mapToGlobal(at),
+                           Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton,
+                           Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(widget, move)
+        qtbot.wait(5)
+    QTest.mouseRelease(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, target)
+    qtbot.waitUntil(lambda: abs(window.controller.settings.start[0] - 40.0) > 10)
+    assert isinstance(target, QPoint)
+
+
 def test_dragging_the_start_marker_moves_the_start(qtbot, window):
     window.apply(problem="bowl")
     window.landscape.start.setPos(0.5, -1.25)

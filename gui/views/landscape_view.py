@@ -102,9 +102,13 @@ class _SharedItems:
         self.population = pg.ScatterPlotItem(size=8, symbol="o")
         self.evaluated = pg.ScatterPlotItem(size=4, symbol="o", pen=None)
         layers = [(2, self.evaluated), (6, self.shadow), (7.6, self.population),
-                  (7.7, self.trials), (8, self.candidate), (9, self.ball)]
+                  (7.7, self.trials), (8, self.candidate), (11, self.ball)]
         layers += [(8.5, a) for a in self.arrows.values()]
         self.all = [item for _, item in layers]
+        # The balls are drawn over the start marker (z 10): a run stuck where it
+        # started (a flat step, a dead neuron) shows its ball, not a white square;
+        # they take no mouse buttons, so the marker under them can still be dragged.
+        self.ball.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         for z, item in layers:
             item.setZValue(z)
             item.setVisible(False)
