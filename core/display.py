@@ -346,32 +346,45 @@ def finite_rows(points: Array) -> Array:
     return P[np.isfinite(P).all(axis=1)]
 
 
+#: The corners a legend can sit in, as :func:`quieter_corner` names them.
+CORNERS = ("right", "left", "bottom right", "bottom left")
+
+
 def quieter_corner(xs: Sequence[Array], ys: Sequence[Array],
                    x_range: tuple[float, float], y_range: tuple[float, float],
                    current: str = "right", box: tuple[float, float] = (0.5, 0.35)) -> str:
-    """The top corner of a plot, ``"left"`` or ``"right"``, where a legend
-    covers fewer of the curves' points.
+    """The corner of a plot (one of :data:`CORNERS`: ``"left"`` and ``"right"``
+    are the top ones) where a legend covers fewest of the curves' points.
 
     The legend is taken to fill ``box`` (fractions of the plot's width and
     height) in that corner of ``x_range`` × ``y_range``.  The ``current``
-    corner is kept unless the other covers less than half as many points, so
-    the legend does not hop to and fro as a race goes on.
+    corner is kept unless another covers less than half as many points, so
+    the legend does not hop to and fro as a race goes on; among equally free
+    corners a top one, then the one on the same side, is preferred.
 
     >>> xs, ys = [np.arange(10.0)], [np.arange(10.0)]  # a loss that climbs
     >>> quieter_corner(xs, ys, (0, 9), (0, 9))
     'left'
     >>> quieter_corner(xs, [9 - ys[0]], (0, 9), (0, 9))  # one that falls
     'right'
+    >>> quieter_corner(xs, [np.full(10, 8.5)], (0, 9), (0, 9))  # one that stays high
+    'bottom right'
     """
     x = np.concatenate([np.asarray(v, dtype=float).ravel() for v in xs] or [np.zeros(0)])
     y = np.concatenate([np.asarray(v, dtype=float).ravel() for v in ys] or [np.zeros(0)])
     (x0, x1), (y0, y1) = x_range, y_range
-    with np.errstate(invalid="ignore"):
-        high = y >= y1 - box[1] * (y1 - y0)  # False for NaN
-        counts = {"left": int(np.count_nonzero(high & (x <= x0 + box[0] * (x1 - x0)))),
-                  "right": int(np.count_nonzero(high & (x >= x1 - box[0] * (x1 - x0))))}
-    other = "left" if current == "right" else "right"
-    return other if 2 * counts[other] < counts[current] else current
+    bw, bh = (min(max(float(b), 0.0), 1.0) for b in box)
+    with np.errstate(invalid="ignore"):  # NaN compares False: counts as nothing
+        top, bottom = y >= y1 - bh * (y1 - y0), y <= y0 + bh * (y1 - y0)
+        left, right = x <= x0 + bw * (x1 - x0), x >= x1 - bw * (x1 - x0)
+        counts = {"right": int(np.count_nonzero(top & right)),
+                  "left": int(np.count_nonzero(top & left)),
+                  "bottom right": int(np.count_nonzero(bottom & right)),
+                  "bottom left": int(np.count_nonzero(bottom & left))}
+    current = current if current in counts else "right"
+    side = "left" if current.endswith("left") else "right"
+    best = min(CORNERS, key=lambda c: (counts[c], c.startswith("bottom"), not c.endswith(side)))
+    return best if 2 * counts[best] < counts[current] else current
 
 
 def robust_range(values: Array, pad: float = 0.05) -> tuple[float, float] | None:

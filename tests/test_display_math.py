@@ -194,10 +194,19 @@ def test_quieter_corner_keeps_its_corner_unless_the_other_is_clearly_freer():
     rng = ((0.0, 10.0), (0.0, 10.0))
     assert display.quieter_corner([rising], [rising], *rng) == "left"
     assert display.quieter_corner([x], [falling], *rng, current="left") == "right"
-    # both corners equally covered: stay where it is, whichever that is
+    # a loss that stays high: a bottom corner, on the side the legend was
     flat = np.full_like(x, 9.5)
-    assert display.quieter_corner([x], [flat], *rng, current="left") == "left"
-    assert display.quieter_corner([x], [flat], *rng, current="right") == "right"
+    assert display.quieter_corner([x], [flat], *rng, current="left") == "bottom left"
+    assert display.quieter_corner([x], [flat], *rng, current="right") == "bottom right"
+    # every corner equally covered: stay where it is, whichever that is
+    everywhere = np.concatenate([np.full_like(x, 9.5), np.full_like(x, 0.5)])
+    xx = np.concatenate([x, x])
+    for corner in display.CORNERS:
+        assert display.quieter_corner([xx], [everywhere], *rng, current=corner) == corner
+    # the legend's own size counts: a narrow legend at the top right misses a
+    # curve that only crosses the middle of the top edge
+    crossing = np.where(np.abs(x - 5) < 1, 9.5, 0.5)
+    assert display.quieter_corner([x], [crossing], *rng, box=(0.3, 0.2)) == "right"
     # NaN points (a diverged run's tail) and no curves at all count as nothing
     assert display.quieter_corner([x], [np.full_like(x, np.nan)], *rng) == "right"
     assert display.quieter_corner([], [], *rng, current="left") == "left"

@@ -217,11 +217,15 @@ class LossView(QWidget):
         """Keep the legend in the top corner the curves leave freer (a diverging
         run ends in the upper right, where its mark would hide behind it)."""
         drawn = self._drawn
+        vb = self.plot.getViewBox()
+        size = self.legend.boundingRect()
+        box = (size.width() / max(vb.width(), 1.0), size.height() / max(vb.height(), 1.0))
         corner = display.quieter_corner([xs for _, xs, _ in drawn], [y for _, _, y in drawn],
-                                        *self._range, current=self.legend_corner)
+                                        *self._range, current=self.legend_corner, box=box)
         if corner != self.legend_corner:
             self.legend_corner = corner
-            self.legend.setOffset((10, 10) if corner == "left" else (-10, 10))
+            self.legend.setOffset((10 if corner.endswith("left") else -10,
+                                   -10 if corner.startswith("bottom") else 10))
         self._fit_legend()
 
     def _fit_legend(self) -> None:
