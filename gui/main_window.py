@@ -1005,7 +1005,10 @@ class MainWindow(QMainWindow):
                 STATUS_COLOURS["idle"])
             self.status_line.setText("")
             return
-        statuses = {r.status for r in racers}
+        # Green means the run found what it was after: one that came to rest on a
+        # flat spot or in a worse minimum than a known one is a qualified success.
+        statuses = {"qualified" if r.status == "converged" and _qualified(r.message)
+                    else r.status for r in racers}
         if "diverged" in statuses:
             colour = STATUS_COLOURS["diverged"]
         elif statuses <= {"converged"}:
@@ -1066,6 +1069,12 @@ class MainWindow(QMainWindow):
         # their plot's geometry) while every view still exists: deleting the window
         # right after closing must not leave them to reach deleted ViewBoxes.
         QCoreApplication.sendPostedEvents()
+
+
+def _qualified(message: str) -> bool:
+    """True for a converged run's message that says it did not find the best:
+    a flat spot, or only a local minimum (see ``core.runner``'s messages)."""
+    return "only a local" in message or "flat spot" in message
 
 
 def _lazy_view(module: str, name: str):

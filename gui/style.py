@@ -24,6 +24,7 @@ STATUS_COLOURS = {
     "converged": "#1b7837",
     "diverged": "#b2182b",
     "max_steps": "#8c510a",
+    "qualified": "#8c510a",  # converged, but on a flat spot or in a worse minimum
     "stopped": "#555555",
     "running": "#2c3e50",
     "idle": "#2c3e50",

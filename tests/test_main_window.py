@@ -351,6 +351,20 @@ def test_a_ball_stuck_on_its_start_shows_and_the_start_can_still_be_dragged(qtbo
     assert isinstance(target, QPoint)
 
 
+@pytest.mark.parametrize("problem, start, colour", [
+    ("bowl", [1.0, 1.0], "#1b7837"),  # found the minimum: green
+    ("tea_rating", [40.0], "#8c510a"),  # stopped on a flat step: not a success
+    ("two_bumps", [-1.5, 0.0], "#8c510a"),  # only the shallower hollow
+])
+def test_the_banner_is_green_only_when_the_run_found_the_best(qtbot, window, problem, start,
+                                                              colour):
+    window.apply(problem=problem, method="gd", start=start)
+    run_to_end(qtbot, window)
+    window._update_texts()
+    assert window.controller.racers[0].status == "converged"
+    assert colour in window.banner.styleSheet()
+
+
 def test_dragging_the_start_marker_moves_the_start(qtbot, window):
     window.apply(problem="bowl")
     window.landscape.start.setPos(0.5, -1.25)
