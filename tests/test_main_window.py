@@ -365,6 +365,27 @@ def test_the_banner_is_green_only_when_the_run_found_the_best(qtbot, window, pro
     assert colour in window.banner.styleSheet()
 
 
+def test_a_curve_shows_the_overlays_of_each_step(qtbot, window):
+    """Arrows along T from where the step began, and every cup brewed on the curve
+    (the tea lessons ask to watch them; curves drew none)."""
+    window.apply(problem="tea", method="gd", lr=8.0, start=[80.0], steps=3)
+    run_to_end(qtbot, window)
+    shared = window.landscape._shared
+    for key in ("gradient", "step"):
+        xs, ys = shared.arrows[key].getData()
+        assert xs is not None and len(xs) == 6 and np.isfinite(xs).all(), key
+        assert ys[0] == pytest.approx(ys[1])  # the shaft runs along T
+    step_x, _ = shared.arrows["step"].getData()
+    last = window.controller.racers[0].trace.x
+    assert step_x[1] == pytest.approx(last[-1, 0])  # from the last point to the newest
+    window.apply(method="grid", steps=60)
+    run_to_end(qtbot, window)
+    pos = shared.evaluated.getData()
+    assert len(pos[0]) >= 10
+    p = window.controller.problem
+    np.testing.assert_allclose(pos[1], p.value(np.asarray(pos[0])[:, None]), rtol=1e-9)
+
+
 def test_dragging_the_start_marker_moves_the_start(qtbot, window):
     window.apply(problem="bowl")
     window.landscape.start.setPos(0.5, -1.25)

@@ -393,6 +393,8 @@ class LandscapeView(pg.PlotWidget):
             simplex = None
             if self.problem is not None and self.problem.dim == 2 and trace.last_x is not None:
                 simplex = self._gather_overlays(found, colour, trace)
+            elif self.problem is not None and self.problem.dim == 1 and trace.last_x is not None:
+                self._gather_curve_overlays(found, colour, trace)
             items.draw_simplex(simplex, colour)
         shadow = np.concatenate(shadows) if shadows else np.zeros((0, 2))
         shared.shadow.setData(shadow[:, 0], shadow[:, 1], connect="finite")
@@ -459,6 +461,48 @@ class LandscapeView(pg.PlotWidget):
         if on["simplex"] and d.get("simplex") is not None:
             return display.clip_points(display.polygon(d["simplex"]), dom)
         return None
+
+    def _gather_curve_overlays(self, found: _Overlays, colour: str, trace: core.Trace) -> None:
+        """The overlays of a curve's last step: arrows along the T axis drawn at
+        the height where the step began; points evaluated (trials, candidates,
+        population, every cup brewed) sit on the curve."""
+        d = trace.last_diagnostics
+        if self.reveal is not None:
+            d = {k: v for k, v in d.items() if k in self.reveal}
+        p, on = self.problem, self.overlays
+        low, high = self.getViewBox().viewRange()[1]
+        dom = np.array([p.domain[0], [low, high]], dtype=float)
+        spans = dom[:, 1] - dom[:, 0]
+        if not (np.isfinite(dom).all() and (spans > 0).all()):
+            return
+
+        def on_curve(xs) -> np.ndarray:
+            xs = np.asarray(xs, dtype=float).reshape(-1)
+            pts = np.column_stack([xs, display.clip_values(p.value(xs[:, None]))])
+            return display.clip_points(pts, dom)
+
+        step = d.get("step")
+        x = float(trace.last_x[0])
+        start = x - float(np.ravel(step)[0]) if step is not None else x
+        origin = on_curve([start])
+        vectors = {"gradient": d.get("grad"), "velocity": d.get("velocity"),
+                   "step": step, "newton_step": d.get("newton_step")}
+        for key, vec in vectors.items():
+            if vec is None or not on[key] or not np.isfinite(origin).all():
+                continue
+            along = np.array([float(np.ravel(vec)[0]), 0.0])
+            seg = display.arrow(origin[0] / spans, along / spans, dom / spans[:, None])
+            if seg is not None:  # (shaped in units of the spans: T and f differ 10-fold)
+                found.arrows[key].append(seg * spans)
+        if on["trials"] and d.get("trials") is not None:
+            found.trials.append((on_curve(d["trials"]), colour))
+        if on["candidate"] and d.get("candidate") is not None:
+            found.candidates.append((on_curve(d["candidate"]),
+                                     bool(np.all(d.get("accepted", True)))))
+        if on["population"] and d.get("population") is not None:
+            found.population.append((on_curve(d["population"]), colour))
+        if on["evaluated"] and len(trace.evaluated):
+            found.evaluated.append(on_curve(trace.evaluated[:, 0]))
 
     def _draw_overlays(self, found: _Overlays) -> None:
         shared = self._shared
