@@ -1031,14 +1031,21 @@ class MainWindow(QMainWindow):
                      f"{' — only a local minimum' if 'only a local' in r.message else ''}"
                      for r in racers]
             self.banner.show_message("<br>".join(lines), colour, compact=len(lines) > 2)
-        parts = []
+        parts, short = [], []
         for r in started:
             last = r.trace.last
             evals = int(last["nfev"]) if np.isfinite(last["nfev"]) else 0
             grad = "" if not np.isfinite(last["grad_norm"]) else f", |∇f| {last['grad_norm']:.3g}"
             parts.append(f"{r.label}: step {r.trace.last_step}, loss {last['f']:.6g}"
-                         f"{grad}, {evals} evaluations")
-        self.status_line.setText("   ·   ".join(parts))
+                         f"{grad}, {plural(evals, 'evaluation')}")
+            short.append(f"{r.label}: step {r.trace.last_step}, loss {last['f']:.4g}")
+        # Several racers' whole lines overflow the window, and a number cut short
+        # reads as another ("step 30" of 300): then each says less, all of it in
+        # the tooltip.
+        whole = "   ·   ".join(parts)
+        fits = self.status_line.fontMetrics().horizontalAdvance(whole) <= self.width() - 40
+        self.status_line.setText(whole if fits else "  ·  ".join(short))
+        self.status_line.setToolTip("" if fits else "\n".join(parts))
 
     def _show_failure(self, message: str) -> None:
         # Expected problems (a refused setting) go to the banner; unexpected

@@ -386,6 +386,19 @@ def test_a_curve_shows_the_overlays_of_each_step(qtbot, window):
     np.testing.assert_allclose(pos[1], p.value(np.asarray(pos[0])[:, None]), rtol=1e-9)
 
 
+def test_the_status_line_of_a_race_fits_the_window_and_cuts_no_number(qtbot, window):
+    window.apply(problem="two_bumps", method=["gd", "momentum", "adam", "nesterov"],
+                 steps=300, start=[-1.5, 0.0])
+    run_to_end(qtbot, window)
+    window._update_texts()
+    text = window.status_line.text()
+    assert window.status_line.fontMetrics().horizontalAdvance(text) <= window.width()
+    for r in window.controller.racers:
+        assert f"{r.label}: step {r.trace.last_step}," in text  # whole numbers, each racer
+        assert f"{r.label}: step {r.trace.last_step}," in window.status_line.toolTip()
+    assert "evaluations" in window.status_line.toolTip()
+
+
 def test_dragging_the_start_marker_moves_the_start(qtbot, window):
     window.apply(problem="bowl")
     window.landscape.start.setPos(0.5, -1.25)
