@@ -652,7 +652,11 @@ class Runner:
             return text + self._optimum_note(fval)
         if code == _DIVERGED:
             far = float(np.abs(self.state.x[0]).max())
-            text = _DIVERGE_REASONS[int(self.reason[0])].format(far=far)
+            reason = int(self.reason[0])
+            if reason == 2 and k == 0:  # nothing overflowed: the function has no value here
+                return ("Diverged at step 0: the loss is NaN, 'not a number', at the start: "
+                        "the function is undefined there (0/0, say). Move the start.")
+            text = _DIVERGE_REASONS[reason].format(far=far)
             return f"Diverged at step {k}: {text}"
         if code == _MAX_STEPS:
             if self.tol == 0:

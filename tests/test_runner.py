@@ -579,3 +579,12 @@ def test_every_method_describes_itself(method):
     assert m.title.strip() and m.summary.strip()
     assert len({p.name for p in m.params}) == len(m.params)
     assert m.validate() == m.defaults
+
+
+def test_a_loss_undefined_at_the_start_is_not_blamed_on_an_overflow():
+    """0/0 at the start: nothing overflowed, the function has no value there."""
+    r = core.run(core.parse_function("(x**2 - 4)/(x - 2)"), "gd", [2.0], steps=10, lr=0.05)
+    assert r.status == "diverged" and r.nit == 0
+    assert "undefined there" in r.message and "overflow" not in r.message
+    r = core.run(core.parse_function("(x**2 - 4)/(x - 2)"), "gd", [1.0], steps=10, lr=0.05)
+    assert r.status != "diverged" or "undefined" not in r.message

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import warnings
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -96,6 +97,8 @@ def test_a_formula_lesson_shows_its_function_and_ends_at_once(qtbot, window):
     assert panel.function_entry.edit.text() == "(x**2 - 4)/(x - 2)"
     assert "(x² − 4)/(x − 2)" in panel.formula.text()
     assert "typed" in panel.description.text() or "formula" in panel.description.text().lower()
+    x, y = window.landscape.start_position()  # f(2) is 0/0: the marker stays on screen
+    assert x == 2.0 and np.isfinite(y) and window.landscape.start.isVisible()
     assert panel.combo.currentIndex() == -1  # the list names no listed problem...
     assert panel.combo.currentText() == ""  # ...and shows its placeholder instead
     assert "own function" in panel.combo.placeholderText()

@@ -325,8 +325,10 @@ class LandscapeView(pg.PlotWidget):
         if self.problem.dim == 2:
             self.start.setPos(float(x[0]), float(x[1]))
         elif self.problem.dim == 1:
-            fx = display.clip_values(self.problem.value(np.asarray(x, dtype=float)[:1]))
-            self.start.setPos(float(x[0]), float(fx))
+            fx = float(display.clip_values(self.problem.value(np.asarray(x, dtype=float)[:1])))
+            if not np.isfinite(fx):  # no value here (0/0): the marker stays visible to drag
+                fx = float(np.mean(self.getViewBox().viewRange()[1]))
+            self.start.setPos(float(x[0]), fx)
         self.start.blockSignals(False)
 
     def start_position(self) -> tuple[float, float]:
