@@ -981,6 +981,7 @@ class MainWindow(QMainWindow):
             return  # the banner holds the caption of the part being shown
         c = self.controller
         racers = c.racers
+        self._note_own_rates()
         if not racers:
             return
         if c.error:
@@ -1046,6 +1047,21 @@ class MainWindow(QMainWindow):
         fits = self.status_line.fontMetrics().horizontalAdvance(whole) <= self.width() - 40
         self.status_line.setText(whole if fits else "  ·  ".join(short))
         self.status_line.setToolTip("" if fits else "\n".join(parts))
+
+    def _note_own_rates(self) -> None:
+        """Say so under the slider when racers run at rates of their own (a lesson's
+        20 and 5 for the tea): the slider then moves only the others, or none."""
+        specs = [m for m in self.controller.settings.methods if uses_shared_lr(m.name)]
+        own = [m for m in specs if m.lr is not None]
+        if not own:
+            self.lr_panel.set_note("")
+            return
+        rates = ", ".join(f"{m.lr:g}" for m in own)
+        rest = ("the slider sets the others' rate" if len(own) < len(specs)
+                else "the slider is not used")
+        whose = "a rate of its own" if len(own) == 1 else "rates of their own"
+        self.lr_panel.set_note(f"This set-up gives {plural(len(own), 'racer')} {whose} "
+                               f"({rates}): {rest}.")
 
     def _show_failure(self, message: str) -> None:
         # Expected problems (a refused setting) go to the banner; unexpected

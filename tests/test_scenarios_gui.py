@@ -153,6 +153,15 @@ def test_the_method_list_colours_each_method_as_its_run_is_drawn(window):
         assert shown == QColor(colour), name
 
 
+def test_the_learning_rate_panel_says_when_racers_bring_their_own_rates(qtbot, window):
+    window.apply_scenario(core.load_scenario("tea_gradient_descent"))  # gd at 20 and 5
+    note = window.lr_panel.note
+    assert note.isVisible() and "(20, 5)" in note.text() and "not used" in note.text()
+    window.apply(problem="bowl", method="gd")  # a set-up of one's own: no note
+    window._update_texts()
+    assert not note.isVisible()
+
+
 def test_number_keys_load_the_first_lessons(qtbot, window):
     qtbot.waitUntil(lambda: window.surface.gl is not None)  # GL creation drops activation
     with warnings.catch_warnings():

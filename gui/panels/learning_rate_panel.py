@@ -56,11 +56,23 @@ class LearningRatePanel(QWidget):
         layout.addLayout(ends)
         layout.addWidget(self.field)
         layout.addLayout(presets)
+        self.note = QLabel()
+        self.note.setObjectName("lrNote")
+        self.note.setWordWrap(True)
+        self.note.setVisible(False)
+        layout.addWidget(self.note)
         layout.addStretch(1)
         self._lr = lr
         self._sync_slider(lr)
         self.slider.valueChanged.connect(self._slider_moved)
         self.field.valueCommitted.connect(lambda v: self.set_lr(float(v), emit=True))
+
+    def set_note(self, text: str) -> None:
+        """A remark under the controls (empty: none), e.g. that a lesson's racers
+        bring learning rates of their own."""
+        if text != self.note.text():
+            self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def lr(self) -> float:
         """The current learning rate (exactly as typed)."""
