@@ -311,9 +311,9 @@ def _blobs(rng: np.random.Generator, n: int = 100) -> Dataset:
     return Dataset(
         "blobs", "Two separable blobs", "classification", X, y, ("x₁", "x₂"), "colour",
         "Two round clouds, blue and red, with a clear gap between them: a straight "
-        "line separates them perfectly, so a logistic model can be 100 % right. "
-        "Because no line is 'best', cross-entropy keeps pushing the weights up "
-        "forever: the model grows ever more confident.",
+        "line separates them perfectly, so a linear classifier can be 100 % right. "
+        "Trained with cross-entropy (logistic regression), no line is 'best': the "
+        "weights keep growing and the model ever more confident.",
         class_names=_BLUE_RED,
     )
 
