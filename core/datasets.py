@@ -311,9 +311,7 @@ def _blobs(rng: np.random.Generator, n: int = 100) -> Dataset:
     return Dataset(
         "blobs", "Two separable blobs", "classification", X, y, ("x₁", "x₂"), "colour",
         "Two round clouds, blue and red, with a clear gap between them: a straight "
-        "line separates them perfectly, so a linear classifier can be 100 % right. "
-        "Trained with cross-entropy (logistic regression), no line is 'best': the "
-        "weights keep growing and the model ever more confident.",
+        "line separates them perfectly, so a linear classifier can be 100 % right.",
         class_names=_BLUE_RED,
     )
 

@@ -670,6 +670,15 @@ class Runner:
         """Say when a run settled somewhere worse than the best known optimum
         (``flat``: it stopped on a flat spot, which need not be an optimum at all)."""
         p = self.problem
+        kind = "maximum" if self.maximize else "minimum"
+        x = np.asarray(self.state.x[0], dtype=float)
+        reach = 1e-3 * float(np.linalg.norm(p.domain[:, 1] - p.domain[:, 0]))
+        for other, what in ((p.minima if self.maximize else p.maxima,
+                             "minimum" if self.maximize else "maximum"), (p.saddles, "saddle point")):
+            if other.size and np.isfinite(x).all() and other.shape[-1] == x.size:
+                if float(np.linalg.norm(other - x, axis=1).min()) <= reach:
+                    return (f" This is a {what}, not a {kind}: the gradient is zero there "
+                            f"too, so nothing tells the method to move on.")
         known = p.maxima if self.maximize else p.minima
         if not known.size:
             return ""
@@ -687,7 +696,6 @@ class Runner:
             nearest = values[int(np.argmin(np.linalg.norm(known - self.state.x[0], axis=1)))]
         if abs(float(nearest) - best) <= tol:
             return ""
-        kind = "maximum" if self.maximize else "minimum"
         return f" This is only a local {kind}: the best known loss is {best:.4g}."
 
     def result(self, path: Array, values: Array, gnorms: Array, evals: Array,

@@ -270,6 +270,8 @@ class RunController(QObject):
         self.racers = []
         for i, spec in enumerate(s.methods):
             title = core.get_method(spec.name).title
+            if spec.name == "gd" and s.maximize:
+                title = "Gradient ascent"  # what it does: the fence lesson climbs
             own = spec.label if spec.label and not _says_nothing_new(spec.label, title) else None
             label = f"{title} ({own})" if own else title
             racer = Racer(spec.name, self._hyper_for(spec), race_colour(i), label=label)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from typing import Any
 
@@ -1029,8 +1030,7 @@ class MainWindow(QMainWindow):
                 return r.message.split(":")[0].rstrip(".")
 
             lines = [f"<span style='color:{r.colour}'>■</span> {r.label}: {headline(r)}"
-                     f"{' — only a local minimum' if 'only a local' in r.message else ''}"
-                     for r in racers]
+                     f"{_caveat(r.message)}" for r in racers]
             self.banner.show_message("<br>".join(lines), colour, compact=len(lines) > 2)
         parts, short = [], []
         for r in started:
@@ -1096,8 +1096,16 @@ class MainWindow(QMainWindow):
 
 def _qualified(message: str) -> bool:
     """True for a converged run's message that says it did not find the best:
-    a flat spot, or only a local minimum (see ``core.runner``'s messages)."""
-    return "only a local" in message or "flat spot" in message
+    a flat spot, only a local optimum, or a point of the wrong kind (a hilltop
+    when minimising; see ``core.runner``'s messages)."""
+    return bool(_caveat(message)) or "flat spot" in message
+
+
+def _caveat(message: str) -> str:
+    """What a run's message says is wrong with where it ended, as a banner line's
+    ending: " — only a local minimum", " — a maximum, not a minimum", or ""."""
+    found = re.search(r"This is (only a local \w+|an? [\w ]+?, not an? \w+)", message)
+    return f" — {found.group(1)}" if found else ""
 
 
 def _lazy_view(module: str, name: str):

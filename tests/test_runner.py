@@ -588,3 +588,15 @@ def test_a_loss_undefined_at_the_start_is_not_blamed_on_an_overflow():
     assert "undefined there" in r.message and "overflow" not in r.message
     r = core.run(core.parse_function("(x**2 - 4)/(x - 2)"), "gd", [1.0], steps=10, lr=0.05)
     assert r.status != "diverged" or "undefined" not in r.message
+
+
+def test_a_run_that_settles_on_a_hilltop_or_saddle_is_told_so():
+    """Pure Newton from 70 degrees climbs onto the tea curve's hump and 'converges':
+    the message says it is a maximum, not a minimum (it sounded like a success)."""
+    r = core.run(core.get_problem("tea"), "newton", [70.0], steps=50)  # the lesson's start
+    assert r.status == "converged"
+    assert "This is a maximum, not a minimum" in r.message
+    r = core.run(core.get_problem("saddle"), "newton", [1.0, 0.0], steps=5)
+    assert "This is a saddle point, not a minimum" in r.message
+    r = core.run(core.get_problem("bowl"), "gd", [1.0, 1.0], steps=500, lr=0.1)
+    assert "not a" not in r.message and "only a local" not in r.message

@@ -62,6 +62,8 @@ def test_the_learning_rate_lesson_sets_up_four_racers(qtbot, window):
     ("newton_far_away", ["Newton's method (pure)", "Newton's method (damped)",
                          "Gradient descent"]),
     ("levenberg_marquardt", ["Gradient descent", "Levenberg–Marquardt"]),
+    ("fence_by_hand", ["Gradient ascent (r = 0.25)", "Gradient ascent (r = 0.5)",
+                       "Gradient ascent (r = 1 (thrashing))"]),
 ])
 def test_a_racer_is_named_by_its_method_and_what_its_own_label_adds(window, name, labels):
     """A lesson's own label appears in brackets only when it says something the
@@ -160,6 +162,19 @@ def test_the_learning_rate_panel_says_when_racers_bring_their_own_rates(qtbot, w
     window.apply(problem="bowl", method="gd")  # a set-up of one's own: no note
     window._update_texts()
     assert not note.isVisible()
+
+
+def test_newton_on_the_hilltop_is_not_praised(qtbot, window):
+    window.apply_scenario(core.load_scenario("newton_far_away"))
+    c = window.controller
+    c.set_speed(0)
+    c.play()
+    qtbot.waitUntil(lambda: c.state == "finished", timeout=15000)
+    window._update_texts()
+    text = window.banner.text()
+    assert "Newton's method (pure): Converged at step" in text
+    assert "— a maximum, not a minimum" in text
+    assert "#1b7837" not in window.banner.styleSheet()  # not the green of success
 
 
 def test_number_keys_load_the_first_lessons(qtbot, window):
