@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         self._add_lazy_tab("derivatives", _lazy_view("derivative_view", "DerivativeView"),
                            "Derivatives", lambda _view: self._follow_formula())
         self._add_lazy_tab("activations", _lazy_view("activation_view", "ActivationView"),
-                           "Activations", lambda _view: self._follow_activation())
+                           "Activations", lambda _view: self._gallery_built())
         self.vertical = vertical = QSplitter(Qt.Orientation.Vertical)
         vertical.setObjectName("viewsAndTabsSplitter")
         vertical.addWidget(self.views)
@@ -210,6 +210,7 @@ class MainWindow(QMainWindow):
         self.lr_panel.lrChanged.connect(c.set_lr)
         self.landscape.startPicked.connect(self._start_picked)
         self._plane: core.SliceGrid | None = None  # the slice shown for many-parameter models
+        self._state_before = "ready"  # the run's state before the last change
         #: The learning rate a picked problem suggested (None: the user's own rate).
         self._suggested_lr: float | None = None
         self._reslice_soon = Throttled(self._reslice, 2000, leading=False, parent=self)
@@ -861,6 +862,26 @@ class MainWindow(QMainWindow):
             undefined = False
         view.tabs.setCurrentIndex(1 if undefined else 0)
 
+    def _gallery_built(self) -> None:
+        self._follow_activation()
+        self._follow_neuron_run(play=self.controller.state in ("running", "finished"))
+
+    def _follow_neuron_run(self, play: bool) -> None:
+        """The gallery's one-neuron run follows the lead racer of a neuron lesson:
+        its start, rate and steps, and it plays when the lesson's run plays (it sat
+        at its own start with an empty loss plot beside a lesson's finished run)."""
+        c = self.controller
+        if not self._lazy["activations"].is_built or c.problem.name != "neuron" or not c.racers:
+            return
+        lead = c.racers[0]
+        if lead.method != "gd" or "lr" not in lead.hyper:
+            return
+        gallery = self._lazy["activations"].view
+        with contextlib.suppress(ValueError):  # a start or rate its fields refuse
+            gallery.follow(c.settings.start, float(lead.hyper["lr"]), c.settings.steps)
+            if play:
+                gallery.play()
+
     def _problem_changed(self, problem: core.Problem) -> None:
         self.data_view.set_problem(problem)
         self._follow_activation()
@@ -929,6 +950,11 @@ class MainWindow(QMainWindow):
 
     def _state_changed(self, state: str) -> None:
         self.surface.set_live(state == "running")
+        if state == "running" and self._state_before in ("ready", "idle"):
+            self._follow_neuron_run(play=True)
+        elif state == "ready":
+            self._follow_neuron_run(play=False)
+        self._state_before = state
         self.play_action.setText("⏸  Pause" if state == "running" else "▶  Play")
         self.step_action.setEnabled(state != "running" and state != "finished")
         if self._plane is not None and state in ("paused", "finished"):

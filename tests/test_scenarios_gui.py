@@ -164,6 +164,24 @@ def test_the_learning_rate_panel_says_when_racers_bring_their_own_rates(qtbot, w
     assert not note.isVisible()
 
 
+def test_the_gallery_runs_the_lessons_neuron_when_the_lesson_plays(qtbot, window):
+    """The neuron lessons open the gallery, whose loss plot stayed empty and whose
+    inputs sat at its own start: it follows the lesson's start, rate and run."""
+    window.apply_scenario(core.load_scenario("leaky_relu_recovers"))
+    gallery = window._lazy["activations"].view
+    c = window.controller
+    assert gallery.w_field.value() == pytest.approx(c.settings.start[0])
+    assert gallery.b_field.value() == pytest.approx(c.settings.start[1])
+    assert gallery.lr_field.value() == pytest.approx(c.racers[0].hyper["lr"])
+    c.set_speed(0)
+    c.play()
+    qtbot.waitUntil(lambda: gallery.result is not None, timeout=20000)
+    xs, ys = gallery._loss.getData()
+    assert xs is not None and len(xs) > 10
+    lead = c.racers[0].trace
+    assert gallery.result["final_loss"] == pytest.approx(float(lead.last["f"]), rel=1e-6, abs=1e-12)
+
+
 def test_newton_on_the_hilltop_is_not_praised(qtbot, window):
     window.apply_scenario(core.load_scenario("newton_far_away"))
     c = window.controller

@@ -138,6 +138,7 @@ class ActivationView(QWidget):
         set_title(self.loss_plot, "Loss of one neuron")
         self.loss_plot.addLegend(offset=(-10, 10))
         self._loss = self.loss_plot.plotItem.plot(name="this run", connect="finite")
+        self.loss_plot.getAxis("bottom").enableAutoSIPrefix(False)  # "step (x0.001)" misled
         self._history_curves: list[pg.PlotDataItem] = []
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -225,6 +226,15 @@ class ActivationView(QWidget):
             raise ValueError(f"activation={name!r} is not allowed: use one of "
                              + ", ".join(repr(k) for k, _ in ENTRIES) + ".")
         self.combo.setCurrentIndex(index)
+
+    def follow(self, start, lr: float, steps: int) -> None:
+        """Take a run's start ``(w, b)``, learning rate and steps (the main window's
+        neuron lesson), forgetting any run of its own; raises ValueError for values
+        its fields refuse."""
+        for field, value in ((self.w_field, start[0]), (self.b_field, start[1]),
+                             (self.lr_field, lr), (self.steps_field, int(steps))):
+            field.setValue(field._check(value))
+        self.reset()
 
     def is_running(self) -> bool:
         """True while the live run is advancing."""
@@ -404,8 +414,11 @@ class ActivationView(QWidget):
         w, b = float(x[0]), float(x[1])
         z = np.clip(w * inputs + b, -6.0, 6.0)  # kept on the plotted range
         self._units.setData(z, act.value(z))
-        self._unit_text.setText("the neuron's two inputs")
-        self._unit_text.setPos(float(z.mean()), float(act.value(z).max()))
+        self._unit_text.setText("the two inputs")
+        centre = float(z.mean())
+        # the words run towards the middle of the plot, never off its edge
+        self._unit_text.setAnchor((0.0, 1.3) if centre < 0 else (1.0, 1.3))
+        self._unit_text.setPos(centre, float(act.value(z).max()))
 
     def _draw_loss(self) -> None:
         width = appearance.CURRENT.line_width
@@ -413,8 +426,11 @@ class ActivationView(QWidget):
         if trace is None or trace.n == 0:
             self._loss.setData([], [])
             return
+        few = trace.n <= 2  # a dead neuron stops at step 0: one point, drawn as a dot
         self._loss.setData(trace.steps.astype(float), _for_log(trace.column("f")),
-                           pen=pg.mkPen(LOSS_COLOUR, width=width))
+                           pen=pg.mkPen(LOSS_COLOUR, width=width),
+                           symbol="o" if few else None, symbolSize=10,
+                           symbolBrush=pg.mkBrush(LOSS_COLOUR), symbolPen=None)
 
     def _draw_history(self) -> None:
         item = self.loss_plot.plotItem
