@@ -326,8 +326,9 @@ class LandscapeView(pg.PlotWidget):
             self.start.setPos(float(x[0]), float(x[1]))
         elif self.problem.dim == 1:
             fx = float(display.clip_values(self.problem.value(np.asarray(x, dtype=float)[:1])))
-            if not np.isfinite(fx):  # no value here (0/0): the marker stays visible to drag
-                fx = float(np.mean(self.getViewBox().viewRange()[1]))
+            if not np.isfinite(fx):  # no value here (0/0): the marker waits on the T axis,
+                low, high = self.getViewBox().viewRange()[1]  # visible, to be dragged
+                fx = float(low + 0.04 * (high - low))
             self.start.setPos(float(x[0]), fx)
         self.start.blockSignals(False)
 

@@ -456,7 +456,8 @@ class SweepView(QWidget):
             if o.threshold is not None:
                 text += f"; from r ≈ {_fmt(o.threshold)} on they do not"
                 if o.n_diverged:
-                    text += f" ({o.n_diverged} of {len(s.lrs)} rates diverged)"
+                    text += (f" ({o.n_diverged} of the {len(s.lrs)} rates tried diverged, "
+                             f"counting those added near the threshold to find it)")
             parts.append(text + ".")
             if o.smallest_converging is not None and o.smallest_converging > lo:
                 parts.append(f"Below r ≈ {_fmt(o.smallest_converging)} they are too slow to "
