@@ -473,6 +473,25 @@ def contour_segments(xs: Array, ys: Array, H: Array, level: float) -> Array:
     return np.concatenate(segments)
 
 
+def loss_floor(problem: Problem) -> float | None:
+    """The best loss ``problem`` is known to approach, for a log-scale plot's gap:
+    its best known minimum, or 0 for a model on data (its losses are sums of
+    non-negative terms, so 0 bounds them even where no minimum exists, as for a
+    classifier of separable data); None when nothing is known.
+
+    >>> import core
+    >>> loss_floor(core.get_problem("bowl")), loss_floor(core.get_problem("logistic"))
+    (0.0, 0.0)
+    >>> loss_floor(core.get_problem("saddle")) is None
+    True
+    """
+    if problem.minima.size:
+        return float(np.min(problem.value(problem.minima)))
+    if getattr(problem, "dataset", None) is not None:
+        return 0.0
+    return None
+
+
 def log_gap(values: Array, floor: float | None) -> tuple[Array, float]:
     """``log10(value − floor)`` for a log-scale loss plot, safe for any input.
 

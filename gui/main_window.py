@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 import core
+from core import display
 from core.text import plural
 
 from . import appearance
@@ -890,8 +891,9 @@ class MainWindow(QMainWindow):
             self.convergence_view.set_problem(problem, self.controller.settings.maximize)
         if self.basin_button.isChecked():
             self.basin_button.setChecked(False)
-        floor = float(problem.value(problem.minima).min()) if problem.minima.size else None
-        self.loss.set_floor(floor)
+        # (for a model, 0: a climbing run's log plot then shows its climb, not a
+        # gap to its own starting value, the smallest it ever had)
+        self.loss.set_floor(display.loss_floor(problem))
         self.loss.clear()
         self._reslice(center=self.controller.settings.start)
 
@@ -991,6 +993,7 @@ class MainWindow(QMainWindow):
         if not any(r.trace.n or r.trace.last_step >= 0 for r in racers):
             self.loss.clear()
         self.loss.live = playing
+        self.loss.set_climbing(c.settings.maximize)
         self.loss.set_runs([(r.label, r.colour, r.trace, r.status) for r in racers])
         self._show_data_runs()
         if self._lazy["convergence"].is_built:

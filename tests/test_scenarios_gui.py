@@ -182,6 +182,33 @@ def test_the_gallery_runs_the_lessons_neuron_when_the_lesson_plays(qtbot, window
     assert gallery.result["final_loss"] == pytest.approx(float(lead.last["f"]), rel=1e-6, abs=1e-12)
 
 
+def test_a_climbing_loss_on_a_log_scale_climbs(qtbot, window):
+    """ascent_spikes: the log plot measured the gap from the run's own start (its
+    smallest loss), so step 0 fell to 1e-12 and the steady climb looked flat."""
+    window.apply_scenario(core.load_scenario("ascent_spikes"))
+    c = window.controller
+    c.set_speed(0)
+    c.play()
+    qtbot.waitUntil(lambda: c.state == "finished", timeout=15000)
+    window.loss.refresh()
+    assert window.loss.log_check.isChecked() and window.loss.floor == 0.0
+    _, ys = window.loss._curves[0].getData()
+    finite = ys[np.isfinite(ys)]
+    assert len(finite) >= 5 and finite[0] > -3  # log10 of the loss itself, ~0.1
+    assert np.all(np.diff(finite) >= -1e-9)  # climbing all the way
+
+
+def test_a_climbed_value_is_not_called_a_loss(qtbot, window):
+    window.apply_scenario(core.load_scenario("fence_by_hand"))
+    window._refresh()
+    assert window.loss.plot.getAxis("left").labelText == "value (climbing)"
+    window.apply_scenario(core.load_scenario("learning_rates"))  # a log scale: the gap
+    window._refresh()
+    assert window.loss.plot.getAxis("left").labelText == "log₁₀(loss − best known)"
+    window.loss.log_check.setChecked(False)
+    assert window.loss.plot.getAxis("left").labelText == "loss"
+
+
 def test_newton_on_the_hilltop_is_not_praised(qtbot, window):
     window.apply_scenario(core.load_scenario("newton_far_away"))
     c = window.controller

@@ -79,6 +79,7 @@ class LossView(QWidget):
         #: True while a race plays: the legend's counts then follow less often.
         self.live = False
         self.floor: float | None = None
+        self._climbing = False  # see set_climbing
         self._range: tuple[tuple[float, float], tuple[float, float]] | None = None
         #: (curve, x, y) as last computed: redrawn for another visible stretch
         self._drawn: list[tuple[pg.PlotCurveItem, np.ndarray, np.ndarray]] = []
@@ -108,6 +109,13 @@ class LossView(QWidget):
     def set_x_axis(self, which: str) -> None:
         """Plot against "steps" or "evaluations"."""
         self.x_combo.setCurrentIndex(self.x_combo.findData(which))
+
+    def set_climbing(self, climbing: bool) -> None:
+        """Name the plotted value as the run treats it: a loss to lower, or a value
+        to raise (the fence's area is no loss)."""
+        if climbing != self._climbing:
+            self._climbing = climbing
+            self.refresh()
 
     def set_floor(self, floor: float | None) -> None:
         """Best known loss of the problem (the log scale shows the gap to it)."""
@@ -157,7 +165,9 @@ class LossView(QWidget):
         """Redraw from the current data."""
         log = self.log_check.isChecked()
         column, xlabel = X_AXES[self.x_axis]
-        labels = ("log₁₀(loss − best known)" if log else "loss", xlabel)
+        name = "value" if self._climbing else "loss"
+        labels = (f"log₁₀({name} − best known)" if log
+                  else "value (climbing)" if self._climbing else "loss", xlabel)
         if labels != getattr(self, "_labels", None):
             self._labels = labels
             self._range = None  # other numbers: fit the axes afresh
