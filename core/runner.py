@@ -161,6 +161,10 @@ class Batch(NamedTuple):
     status: Any
     done: bool
     message: str
+    #: For a single converged run, a few words on what is wrong with where it
+    #: ended ("only a local minimum", "a maximum, not a minimum", "a flat spot");
+    #: "" when nothing is (see :meth:`Runner.caveat`).
+    caveat: str = ""
 
 
 @dataclass(frozen=True)
@@ -666,9 +670,30 @@ class Runner:
                     f"final loss {fval:.6g}.")
         return f"Stopped by the user after {k} steps. Loss {fval:.6g}."
 
+    def caveat(self) -> str:
+        """For a single converged run, a few words on what is wrong with where it
+        ended: ``"only a local minimum"``, ``"a maximum, not a minimum"`` (or a
+        saddle point), ``"a flat spot"``; ``""`` when nothing is known to be, and
+        for unfinished, diverged or batched runs.  The message says the same at
+        length; the app colours and shortens by this."""
+        if self.runs > 1 or int(self.code[0]) != _CONVERGED:
+            return ""
+        fval = float(self._true_f(self.state)[0])
+        if self.reason[0] != _STALLED and self.method.converged is None \
+                and float(self.gnorm[0]) == 0.0:  # as _status_message words it
+            words, note = self._ending(fval, flat=True)
+            known = self.problem.maxima if self.maximize else self.problem.minima
+            return "" if known.size and not note else (words or "a flat spot")
+        return self._ending(fval)[0]
+
     def _optimum_note(self, fval: float, flat: bool = False) -> str:
         """Say when a run settled somewhere worse than the best known optimum
         (``flat``: it stopped on a flat spot, which need not be an optimum at all)."""
+        return self._ending(fval, flat)[1]
+
+    def _ending(self, fval: float, flat: bool = False) -> tuple[str, str]:
+        """What is wrong with where the run ended: a few words (see :meth:`caveat`)
+        and the sentence for its message; ``("", "")`` when nothing is known to be."""
         p = self.problem
         kind = "maximum" if self.maximize else "minimum"
         x = np.asarray(self.state.x[0], dtype=float)
@@ -677,26 +702,28 @@ class Runner:
                              "minimum" if self.maximize else "maximum"), (p.saddles, "saddle point")):
             if other.size and np.isfinite(x).all() and other.shape[-1] == x.size:
                 if float(np.linalg.norm(other - x, axis=1).min()) <= reach:
-                    return (f" This is a {what}, not a {kind}: the gradient is zero there "
+                    return (f"a {what}, not a {kind}",
+                            f" This is a {what}, not a {kind}: the gradient is zero there "
                             f"too, so nothing tells the method to move on.")
         known = p.maxima if self.maximize else p.minima
         if not known.size:
-            return ""
+            return "", ""
         values = p.value(known)
         best = float(values.max() if self.maximize else values.min())
         tol = 1e-6 * (1.0 + abs(best))
         gap = (best - fval) if self.maximize else (fval - best)
         if gap <= tol:
-            return ""
+            return "", ""
         if flat:
-            return f" The best known loss is {best:.4g}."
+            return "", f" The best known loss is {best:.4g}."
         # Only a *local* optimum when the run ended nearest to a worse one: a grid
         # search a grid spacing from the best valley's bottom is in the right valley.
         with np.errstate(all="ignore"):
             nearest = values[int(np.argmin(np.linalg.norm(known - self.state.x[0], axis=1)))]
         if abs(float(nearest) - best) <= tol:
-            return ""
-        return f" This is only a local {kind}: the best known loss is {best:.4g}."
+            return "", ""
+        return (f"only a local {kind}",
+                f" This is only a local {kind}: the best known loss is {best:.4g}.")
 
     def result(self, path: Array, values: Array, gnorms: Array, evals: Array,
                diagnostics: tuple[dict[str, Array], ...] = ()) -> Result:
@@ -967,7 +994,7 @@ class _Recorder:
             steps=self.steps[:n], x=self.x[sl], f=self.f[sl], grad_norm=self.gn[sl],
             nfev=self.ev[(0,) + sl], ngev=self.ev[(1,) + sl], nhev=self.ev[(2,) + sl],
             diagnostics=diag, status=names if batched else str(names[0]),
-            done=runner.done, message=runner.message(),
+            done=runner.done, message=runner.message(), caveat=runner.caveat(),
         )
 
 

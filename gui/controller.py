@@ -36,6 +36,7 @@ class Racer:
     status: str = "idle"
     message: str = ""
     label: str = ""
+    caveat: str = ""  # see core.Batch.caveat
 
 
 @dataclass
@@ -285,6 +286,7 @@ class RunController(QObject):
                     batch = racer.runner.advance(0)
                     racer.trace.extend(batch)
                     racer.status, racer.message = batch.status, batch.message
+                    racer.caveat = batch.caveat
             except ValueError as exc:
                 racer.status = "error"
                 racer.message = str(exc)
@@ -314,6 +316,7 @@ class RunController(QObject):
                 racer.trace.extend(batch)
             racer.status = held[-1].status
             racer.message = held[-1].message
+            racer.caveat = held[-1].caveat
         self.updated.emit()
 
     def _on_error(self, exc: Exception) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 from typing import Any
 
@@ -827,7 +826,7 @@ class MainWindow(QMainWindow):
             self.method_panel.maximize.setChecked(climb)
         # Models and the tea curves come with a learning rate that makes visible
         # progress; leaving them for a problem without one, a rate the user did not
-        # choose goes back to the usual one (the tea's 20 would fling a ball off the bowl).
+        # choose goes back to the usual one (the tea's 8 would fling a ball off the bowl).
         suggested = getattr(self.controller.problem, "suggested_lr", None)
         lr = self.controller.settings.lr
         if suggested is None and self._suggested_lr is not None and lr == self._suggested_lr:
@@ -928,13 +927,11 @@ class MainWindow(QMainWindow):
     def _show_data_runs(self) -> None:
         """The data view draws the model of the method clicked in the Method panel
         (the first of its name), or else of the first racer."""
-        runs = [(r.label, r.colour, r.trace) for r in self.controller.racers if r.trace is not None]
-        names = [r.method for r in self.controller.racers if r.trace is not None]
+        racers = [r for r in self.controller.racers if r.trace is not None]
         shown = self.method_panel.method()
-        if shown in names:
-            first = names.index(shown)
-            runs.insert(0, runs.pop(first))
-        self.data_view.set_runs(runs)
+        lead = next((r for r in racers if r.method == shown), None)
+        racers.sort(key=lambda r: r is not lead)  # stable: that one first, the rest in order
+        self.data_view.set_runs([(r.label, r.colour, r.trace) for r in racers])
 
     def _shown(self, trace: core.Trace):
         """A run as the maps draw it (projected onto the slice for big models)."""
@@ -1038,8 +1035,8 @@ class MainWindow(QMainWindow):
             return
         # Green means the run found what it was after: one that came to rest on a
         # flat spot or in a worse minimum than a known one is a qualified success.
-        statuses = {"qualified" if r.status == "converged" and _qualified(r.message)
-                    else r.status for r in racers}
+        statuses = {"qualified" if r.status == "converged" and r.caveat else r.status
+                    for r in racers}
         if "diverged" in statuses:
             colour = STATUS_COLOURS["diverged"]
         elif statuses <= {"converged"}:
@@ -1059,7 +1056,8 @@ class MainWindow(QMainWindow):
                 return r.message.split(":")[0].rstrip(".")
 
             lines = [f"<span style='color:{r.colour}'>■</span> {r.label}: {headline(r)}"
-                     f"{_caveat(r.message)}" for r in racers]
+                     f"{'' if r.caveat in ('', 'a flat spot') else f' — {r.caveat}'}"
+                     for r in racers]
             self.banner.show_message("<br>".join(lines), colour, compact=len(lines) > 2)
         parts, short = [], []
         for r in started:
@@ -1121,20 +1119,6 @@ class MainWindow(QMainWindow):
         # their plot's geometry) while every view still exists: deleting the window
         # right after closing must not leave them to reach deleted ViewBoxes.
         QCoreApplication.sendPostedEvents()
-
-
-def _qualified(message: str) -> bool:
-    """True for a converged run's message that says it did not find the best:
-    a flat spot, only a local optimum, or a point of the wrong kind (a hilltop
-    when minimising; see ``core.runner``'s messages)."""
-    return bool(_caveat(message)) or "flat spot" in message
-
-
-def _caveat(message: str) -> str:
-    """What a run's message says is wrong with where it ended, as a banner line's
-    ending: " — only a local minimum", " — a maximum, not a minimum", or ""."""
-    found = re.search(r"This is (only a local \w+|an? [\w ]+?, not an? \w+)", message)
-    return f" — {found.group(1)}" if found else ""
 
 
 def _lazy_view(module: str, name: str):

@@ -600,3 +600,22 @@ def test_a_run_that_settles_on_a_hilltop_or_saddle_is_told_so():
     assert "This is a saddle point, not a minimum" in r.message
     r = core.run(core.get_problem("bowl"), "gd", [1.0, 1.0], steps=500, lr=0.1)
     assert "not a" not in r.message and "only a local" not in r.message
+
+
+@pytest.mark.parametrize("problem, method, x0, options, caveat", [
+    ("tea", "newton", [70.0], {}, "a maximum, not a minimum"),
+    ("saddle", "newton", [1.0, 0.0], {}, "a saddle point, not a minimum"),
+    ("tea_rating", "gd", [40.0], {"lr": 8.0}, "a flat spot"),
+    ("two_bumps", "gd", [-1.5, 0.0], {"lr": 0.1}, "only a local minimum"),
+    ("bowl", "gd", [1.0, 1.0], {"lr": 0.1}, ""),
+    ("bowl", "gd", [0.0, 0.0], {"lr": 0.1}, ""),  # zero gradient at the optimum itself
+])
+def test_the_caveat_names_what_is_wrong_with_where_a_run_ended(problem, method, x0, options,
+                                                               caveat):
+    """Runner.caveat (and every Batch's) is what the app colours by: a few words
+    the message also says at length."""
+    batches = list(core.iterate(problem, method, x0, steps=300, **options))
+    assert batches[-1].status == "converged" and batches[-1].caveat == caveat
+    if caveat and caveat != "a flat spot":
+        assert f"This is {caveat}" in batches[-1].message
+    assert all(b.caveat == "" for b in batches[:-1] if b.status != "converged")
