@@ -169,18 +169,6 @@ class Dataset:
         """``X`` in the original units: ``feature_offset + feature_scale · X``."""
         return self.to_original(self.X)
 
-    @property
-    def is_standardised(self) -> bool:
-        """True if ``X`` is not in the original units (an offset or a scale is not 0 or 1).
-
-        Examples
-        --------
-        >>> import core
-        >>> core.get_dataset("loans").is_standardised, core.get_dataset("blobs").is_standardised
-        (True, False)
-        """
-        return bool(np.any(self.feature_offset != 0) or np.any(self.feature_scale != 1))
-
     def to_original(self, values: object, feature: int | None = None) -> Array:
         """Coordinates of ``X`` (standardised) in the original units.
 

@@ -20,10 +20,10 @@ def rgb(image: QImage) -> np.ndarray:
     return ndarray_from_qimage(converted)[..., :3].copy()
 
 
-@pytest.fixture
-def view(qtbot):
+def shown_view(qtbot, width: int = 420, height: int = 360) -> SurfaceView:
+    """A shown surface view whose GL window can be drawn and grabbed."""
     v = SurfaceView()
-    v.resize(420, 360)
+    v.resize(width, height)
     qtbot.addWidget(v)
     v.show()
     qtbot.waitExposed(v)
@@ -32,6 +32,11 @@ def view(qtbot):
     # event loop has run: a grab before that is a null image
     qtbot.waitUntil(v.gl.isValid)
     return v
+
+
+@pytest.fixture
+def view(qtbot):
+    return shown_view(qtbot)
 
 
 @pytest.mark.parametrize("name", ["bowl", "two_bumps", "rosenbrock", "himmelblau"])
@@ -229,13 +234,7 @@ def test_a_gl_view_created_in_the_dark_theme_starts_dark(qtbot, monkeypatch):
     from gui import appearance
 
     monkeypatch.setattr(appearance.CURRENT, "theme", "dark")
-    v = SurfaceView()
-    v.resize(300, 240)
-    qtbot.addWidget(v)
-    v.show()
-    qtbot.waitExposed(v)
-    assert v.ensure_gl()
-    qtbot.waitUntil(v.gl.isValid)
+    v = shown_view(qtbot, 300, 240)
     v.set_problem(core.get_problem("bowl"))
     corner = rgb(v.gl.grabFramebuffer())[2, 2]
     assert corner.max() < 60, corner  # the dark theme's plot background

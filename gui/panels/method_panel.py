@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -224,17 +224,13 @@ class MethodPanel(QWidget):
         self._recolour()
 
     def _recolour(self) -> None:
-        colours = self._colours
-        blocked = self.tree.blockSignals(True)  # a new colour is no tick (itemChanged)
-        try:
-            self._paint_items(colours)
-        finally:
-            self.tree.blockSignals(blocked)
+        with QSignalBlocker(self.tree):  # a new colour is no tick (itemChanged)
+            self._paint_items()
 
-    def _paint_items(self, colours: dict[str, str]) -> None:
+    def _paint_items(self) -> None:
         for key, item in self._items.items():
             if key in self._checked:
-                colour = colours.get(key) or race_colour(self._checked.index(key))
+                colour = self._colours.get(key) or race_colour(self._checked.index(key))
                 item.setForeground(0, QBrush(QColor(colour)))
                 font = item.font(0)
                 font.setBold(True)
@@ -259,10 +255,8 @@ class MethodPanel(QWidget):
                 self.tree.blockSignals(False)
                 return
             self._checked.remove(name)
-        self.tree.blockSignals(True)
         self._colours = {}  # the ticked list is the race now: colours by place
         self._recolour()
-        self.tree.blockSignals(False)
         self._show_controls(name)
         self.racersChanged.emit(self.racers())
 

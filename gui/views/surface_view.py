@@ -222,15 +222,15 @@ class SurfaceView(QWidget):
         if not shiboken6.isValid(self.gl):  # the window is being destroyed
             return
         gl = self._gl_module
+        # pyqtgraph's default for points ("additive") adds a ball's colour to the
+        # surface behind it, so over the yellow end of the map every ball came out
+        # white; blended by its alpha instead, and still drawn over the hills (no
+        # depth test): a ball at the bottom of a hollow must not hide behind its wall
         while len(self._paths) < len(traces):
+            from OpenGL import GL  # (loaded with the GL view, not at start-up)
+
             line = gl.GLLinePlotItem(pos=np.zeros((0, 3)), width=3, antialias=True)
             ball = gl.GLScatterPlotItem(pos=np.zeros((0, 3)), size=18, pxMode=True)
-            # pyqtgraph's default ("additive") adds a ball's colour to the surface
-            # behind it, so over the yellow end of the map every ball came out white;
-            # blended by its alpha instead, and still drawn over the hills (no depth
-            # test): a ball at the bottom of a hollow must not hide behind its wall
-            from OpenGL import GL
-
             ball.setGLOptions({GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True,
                                "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)})
             self._add(line, live=True)

@@ -472,9 +472,9 @@ class SweepView(QWidget):
             if hit.size:
                 i = int(hit[0])
                 st = str(s.status[i])
-                lessons.append(f"{rate:g}: converged in {plural(int(s.nit[i]), 'step')}" if st == "converged"
-                               else f"{rate:g}: diverged after {plural(int(s.nit[i]), 'step')}" if st == "diverged"
-                               else f"{rate:g}: not converged after {plural(int(s.nit[i]), 'step')}")
+                verb = {"converged": "converged in",
+                        "diverged": "diverged after"}.get(st, "not converged after")
+                lessons.append(f"{rate:g}: {verb} {plural(int(s.nit[i]), 'step')}")
         if lessons:
             parts.append("r = " + "; ".join(lessons) + ".")
         return " ".join(parts)
