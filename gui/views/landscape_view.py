@@ -394,10 +394,8 @@ class LandscapeView(pg.PlotWidget):
                 balls.append(path[-1])
                 ball_colours.append(colour)
             simplex = None
-            if self.problem is not None and self.problem.dim == 2 and trace.last_x is not None:
+            if self.problem is not None and self.problem.dim in (1, 2) and trace.last_x is not None:
                 simplex = self._gather_overlays(found, colour, trace)
-            elif self.problem is not None and self.problem.dim == 1 and trace.last_x is not None:
-                self._gather_curve_overlays(found, colour, trace)
             items.draw_simplex(simplex, colour)
         shadow = np.concatenate(shadows) if shadows else np.zeros((0, 2))
         shared.shadow.setData(shadow[:, 0], shadow[:, 1], connect="finite")
@@ -419,93 +417,80 @@ class LandscapeView(pg.PlotWidget):
                                        np.asarray(path, dtype=float).reshape(-1, 2) / s)
         return pts * s, connect
 
-    def _arrow(self, origin: np.ndarray, vector, dom: np.ndarray) -> np.ndarray | None:
-        """:func:`core.display.arrow` as drawn on this plot: with the aspect
-        unlocked it is capped and its head shaped in units of the domain's
-        spans, so it stays on the map and its head looks like one."""
-        if self._scale is None:
+    def _arrow(self, origin: np.ndarray, vector, dom: np.ndarray,
+               spans: np.ndarray | None = None) -> np.ndarray | None:
+        """:func:`core.display.arrow` as drawn on this plot.  Where the two axes
+        have different scales (``spans``, default: the unlocked map's) it is capped
+        and its head shaped in units of the spans, so it stays on the plot and its
+        head looks like one."""
+        spans = self._scale if spans is None else spans
+        if spans is None:
             return display.arrow(origin, vector, dom)
-        s = self._scale
         v = np.asarray(vector, dtype=float).ravel()[:2]
         o = np.asarray(origin, dtype=float).ravel()[:2]
         if v.shape != (2,) or o.shape != (2,):
             return None
-        seg = display.arrow(o / s, v / s, np.asarray(dom, dtype=float)[:2] / s[:, None])
-        return None if seg is None else seg * s
+        seg = display.arrow(o / spans, v / spans, np.asarray(dom, dtype=float)[:2] / spans[:, None])
+        return None if seg is None else seg * spans
 
     def _gather_overlays(self, found: _Overlays, colour: str, trace: core.Trace
                          ) -> np.ndarray | None:
-        """Collect what ``trace``'s last step computed; returns its simplex (or None)."""
-        d = trace.last_diagnostics
-        if self.reveal is not None:
-            d = {k: v for k, v in d.items() if k in self.reveal}
-        dom = self.problem.domain
-        on = self.overlays
-        step = d.get("step")
-        origin = trace.last_x - np.asarray(step) if step is not None else trace.last_x
-        vectors = {"gradient": d.get("grad"), "velocity": d.get("velocity"),
-                   "step": step, "newton_step": d.get("newton_step")}
-        for key, vec in vectors.items():
-            seg = self._arrow(origin, vec, dom) if (vec is not None and on[key]) else None
-            if seg is not None:
-                found.arrows[key].append(seg)
-        if on["trials"] and d.get("trials") is not None:
-            found.trials.append((display.clip_points(np.asarray(d["trials"]).reshape(-1, 2), dom),
-                                 colour))
-        if on["candidate"] and d.get("candidate") is not None:
-            found.candidates.append((
-                display.clip_points(np.asarray(d["candidate"]).reshape(-1, 2), dom),
-                bool(np.all(d.get("accepted", True)))))
-        if on["population"] and d.get("population") is not None:
-            found.population.append((
-                display.clip_points(np.asarray(d["population"]).reshape(-1, 2), dom), colour))
-        if on["evaluated"] and len(trace.evaluated):
-            found.evaluated.append(display.clip_points(trace.evaluated, dom))
-        if on["simplex"] and d.get("simplex") is not None:
-            return display.clip_points(display.polygon(d["simplex"]), dom)
-        return None
+        """Collect what ``trace``'s last step computed; returns its simplex (or None).
 
-    def _gather_curve_overlays(self, found: _Overlays, colour: str, trace: core.Trace) -> None:
-        """The overlays of a curve's last step: arrows along the T axis drawn at
-        the height where the step began; points evaluated (trials, candidates,
-        population, every cup brewed) sit on the curve."""
+        On a map, points are drawn where they are.  On a curve (one coordinate)
+        they sit on the curve, and the arrows run along T from where the step
+        began, at its height.
+        """
         d = trace.last_diagnostics
         if self.reveal is not None:
             d = {k: v for k, v in d.items() if k in self.reveal}
         p, on = self.problem, self.overlays
-        low, high = self.getViewBox().viewRange()[1]
-        dom = np.array([p.domain[0], [low, high]], dtype=float)
-        spans = dom[:, 1] - dom[:, 0]
-        if not (np.isfinite(dom).all() and (spans > 0).all()):
-            return
-
-        def on_curve(xs) -> np.ndarray:
-            xs = np.asarray(xs, dtype=float).reshape(-1)
-            pts = np.column_stack([xs, display.clip_values(p.value(xs[:, None]))])
-            return display.clip_points(pts, dom)
-
         step = d.get("step")
-        x = float(trace.last_x[0])
-        start = x - float(np.ravel(step)[0]) if step is not None else x
-        origin = on_curve([start])
+        if p.dim == 2:
+            dom, spans = p.domain, None
+
+            def place(points) -> np.ndarray:
+                return display.clip_points(np.asarray(points, dtype=float).reshape(-1, 2), dom)
+
+            origin = trace.last_x - np.asarray(step) if step is not None else trace.last_x
+
+            def along(vec):
+                return vec
+        else:
+            low, high = self.getViewBox().viewRange()[1]
+            dom = np.array([p.domain[0], [low, high]], dtype=float)
+            spans = dom[:, 1] - dom[:, 0]  # T and f differ 10-fold: arrows shaped in spans
+            if not (np.isfinite(dom).all() and (spans > 0).all()):
+                return None
+
+            def place(points) -> np.ndarray:
+                xs = np.asarray(points, dtype=float).reshape(-1)
+                return display.clip_points(
+                    np.column_stack([xs, display.clip_values(p.value(xs[:, None]))]), dom)
+
+            x = float(trace.last_x[0])
+            origin = place([x - float(np.ravel(step)[0]) if step is not None else x])[0]
+
+            def along(vec):
+                return [float(np.ravel(vec)[0]), 0.0]
         vectors = {"gradient": d.get("grad"), "velocity": d.get("velocity"),
                    "step": step, "newton_step": d.get("newton_step")}
         for key, vec in vectors.items():
-            if vec is None or not on[key] or not np.isfinite(origin).all():
-                continue
-            along = np.array([float(np.ravel(vec)[0]), 0.0])
-            seg = display.arrow(origin[0] / spans, along / spans, dom / spans[:, None])
-            if seg is not None:  # (shaped in units of the spans: T and f differ 10-fold)
-                found.arrows[key].append(seg * spans)
+            seg = (self._arrow(origin, along(vec), dom, spans)
+                   if vec is not None and on[key] else None)
+            if seg is not None:
+                found.arrows[key].append(seg)
         if on["trials"] and d.get("trials") is not None:
-            found.trials.append((on_curve(d["trials"]), colour))
+            found.trials.append((place(d["trials"]), colour))
         if on["candidate"] and d.get("candidate") is not None:
-            found.candidates.append((on_curve(d["candidate"]),
-                                     bool(np.all(d.get("accepted", True)))))
+            found.candidates.append((place(d["candidate"]), bool(np.all(d.get("accepted", True)))))
         if on["population"] and d.get("population") is not None:
-            found.population.append((on_curve(d["population"]), colour))
+            found.population.append((place(d["population"]), colour))
         if on["evaluated"] and len(trace.evaluated):
-            found.evaluated.append(on_curve(trace.evaluated[:, 0]))
+            found.evaluated.append(place(trace.evaluated))
+        if p.dim == 2 and on["simplex"] and d.get("simplex") is not None:
+            return display.clip_points(display.polygon(d["simplex"]), dom)
+        return None
 
     def _draw_overlays(self, found: _Overlays) -> None:
         shared = self._shared
